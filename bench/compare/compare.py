@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Throughput, latency and server CPU: vireo-server vs redis-server.
+
+Starts both servers with the same settings (no persistence, loopback, same
+hz, protected mode off), pins each server to CPU 0 and redis-benchmark to
+CPU 1, and runs every workload against both alternately (A, B, A, B, ...),
+`--rounds` times. Reports, per workload, the median of each server's ops/s,
+p50 and p99 latency (redis-benchmark --csv) and server CPU seconds per
+million requests (utime+stime from /proc/PID/stat before/after the run), and
+the median of the per-round ratios vireo/redis.
+
+  bench/compare/compare.py                     # full run (a few minutes)
+  bench/compare/compare.py --quick             # tiny smoke run
+  bench/compare/compare.py --only set,get-p16  # a subset (test name or id)
+"""
+import argparse
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+from common import fmt_num, fmt_ratio, log, median, ratio  # noqa: E402
+
+TESTS = ["ping_mbulk", "set", "get", "incr", "mset"]
+KEYSPACE = 1000000
+DATA_SIZE = 100
+
+
+def workloads():
+    """(id, redis-benchmark test, clients, pipeline, label)."""
+    out = []
+    for t in TESTS:
+        out.append((f"{t}-p1", t, 50, 1))
+        out.append((f"{t}-p16", t, 50, 16))
+    for t in ("set", "get"):
+        out.append((f"{t}-c1000", t, 1000, 1))
+    return out
+
+
+def label(w):
+    wid, test, clients, pipe = w
+    name = "MSET (10 keys)" if test == "mset" else test.upper()
+    return f"{name} c={clients} P={pipe}"
+
+
+def select(only):
+    ws = workloads()
+    if not only:
+        return ws
+    keys = [k.strip().lower() for k in only.split(",") if k.strip()]
+    sel = [w for w in ws if w[0] in keys or w[1] in keys]
+    if not sel:
+        raise SystemExit(f"--only {only}: no workload matches; ids: {', '.join(w[0] for w in ws)}")
+    return sel
+
+
+def requests_for(w, args):
+    _, _, clients, pipe = w
+    if pipe > 1:
+        return args.requests_pipelined
+    if clients >= 1000:
+        return args.requests_c1000
+    return args.requests
+
+
+def run_benchmark(server, w, n, timeout):
+    wid, test, clients, pipe = w
+    cmd = common.pin([common.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(server.port),
+                      "-n", str(n), "-c", str(clients), "-P", str(pipe),
+                      "-r", str(KEYSPACE), "-d", str(DATA_SIZE), "-t", test, "--csv"],
+                     common.CLIENT_CPU)
+    cpu0 = server.cpu_seconds()
+    t0 = time.time()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    wall = time.time() - t0
+    cpu1 = server.cpu_seconds()
+    if p.returncode != 0 or not server.alive():
+        raise RuntimeError(f"{server.name} {wid}: redis-benchmark rc={p.returncode} "
+                           f"alive={server.alive()}\n{p.stderr[-2000:]}\n{server.tail_log()}")
+    rows = [r for r in csv.DictReader(io.StringIO(p.stdout)) if r.get("test")]
+    if len(rows) != 1:
+        raise RuntimeError(f"{server.name} {wid}: unexpected redis-benchmark output:\n"
+                           f"{p.stdout}\n{p.stderr}")
+    r = rows[0]
+    return {
+        "rps": float(r["rps"]),
+        "avg_ms": float(r["avg_latency_ms"]),
+        "p50_ms": float(r["p50_latency_ms"]),
+        "p99_ms": float(r["p99_latency_ms"]),
+        "max_ms": float(r["max_latency_ms"]),
+        "cpu_s": cpu1 - cpu0,
+        "cpu_s_per_mreq": (cpu1 - cpu0) / n * 1e6,
+        "wall_s": wall,
+        "requests": n,
+    }
+
+
+def run(args):
+    common.check_binaries(args.vireo, args.redis)
+    common.raise_fd_limit()
+    sel = select(args.only)
+    results = {"tool": "compare", "rounds": args.rounds, "hz": args.hz,
+               "server_cpu": common.SERVER_CPU, "client_cpu": common.CLIENT_CPU,
+               "workloads": []}
+    servers = []
+    try:
+        vireo = common.Server("vireo", args.vireo, hz=args.hz)
+        servers.append(vireo)
+        redis = common.Server("redis", args.redis, hz=args.hz)
+        servers.append(redis)
+        for w in sel:
+            n = requests_for(w, args)
+            per = {"vireo": [], "redis": []}
+            for rnd in range(args.rounds):
+                for s in (vireo, redis):
+                    res = run_benchmark(s, w, n, args.timeout)
+                    per[s.name].append(res)
+                    log(f"[{w[0]} round {rnd + 1}/{args.rounds}] {s.name}: "
+                        f"{res['rps']:,.0f} ops/s p50={res['p50_ms']} p99={res['p99_ms']} "
+                        f"cpu={res['cpu_s']:.2f}s")
+            results["workloads"].append(summarize(w, n, per))
+    finally:
+        for s in servers:
+            s.stop()
+    return results
+
+
+def summarize(w, n, per):
+    v, r = per["vireo"], per["redis"]
+    out = {"id": w[0], "label": label(w), "test": w[1], "clients": w[2], "pipeline": w[3],
+           "requests": n, "rounds": {"vireo": v, "redis": r}}
+    for k in ("rps", "p50_ms", "p99_ms", "cpu_s_per_mreq"):
+        out[f"vireo_{k}"] = median([x[k] for x in v])
+        out[f"redis_{k}"] = median([x[k] for x in r])
+        out[f"ratio_{k}"] = median([ratio(a[k], b[k]) for a, b in zip(v, r)])
+    return out
+
+
+def render(results):
+    headers = ["workload", "vireo ops/s", "redis ops/s", "ops ratio",
+               "vireo p50 ms", "redis p50 ms", "vireo p99 ms", "redis p99 ms", "p99 ratio",
+               "vireo CPU s/Mreq", "redis CPU s/Mreq", "CPU ratio"]
+    rows = []
+    for w in results["workloads"]:
+        rows.append([w["label"], fmt_num(w["vireo_rps"]), fmt_num(w["redis_rps"]),
+                     fmt_ratio(w["ratio_rps"]),
+                     fmt_num(w["vireo_p50_ms"], 3), fmt_num(w["redis_p50_ms"], 3),
+                     fmt_num(w["vireo_p99_ms"], 3), fmt_num(w["redis_p99_ms"], 3),
+                     fmt_ratio(w["ratio_p99_ms"]),
+                     fmt_num(w["vireo_cpu_s_per_mreq"], 2), fmt_num(w["redis_cpu_s_per_mreq"], 2),
+                     fmt_ratio(w["ratio_cpu_s_per_mreq"])])
+    note = (f"Medians over {results['rounds']} alternating rounds (vireo, redis, vireo, ...); "
+            f"ratios are the median of per-round vireo/redis. Servers on CPU "
+            f"{results['server_cpu']}, redis-benchmark on CPU {results['client_cpu']}; "
+            f"`-r {KEYSPACE} -d {DATA_SIZE}`, hz {results['hz']}. CPU = server utime+stime "
+            f"per million requests.")
+    return common.md_table(headers, rows) + "\n\n" + note + "\n"
+
+
+def add_args(ap):
+    ap.add_argument("--vireo", default=common.DEFAULT_VIREO, help="vireo-server binary")
+    ap.add_argument("--redis", default=common.DEFAULT_REDIS, help="redis-server binary")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (>= 3)")
+    ap.add_argument("--requests", type=int, default=200000, help="-n for the -P 1 workloads")
+    ap.add_argument("--requests-pipelined", type=int, default=2000000,
+                    help="-n for the -P 16 workloads")
+    ap.add_argument("--requests-c1000", type=int, default=200000,
+                    help="-n for the 1000-client workloads")
+    ap.add_argument("--hz", type=int, default=10, help="hz for both servers")
+    ap.add_argument("--only", default="", help="comma list of workload ids or test names")
+    ap.add_argument("--timeout", type=float, default=600, help="per redis-benchmark run, s")
+    ap.add_argument("--quick", action="store_true", help="tiny -n (CI smoke)")
+    ap.add_argument("--json", default="", help="also write raw results to this file")
+
+
+def fix_args(args):
+    if args.quick:
+        args.requests, args.requests_pipelined, args.requests_c1000 = 2000, 20000, 2000
+    elif args.rounds < 3:
+        raise SystemExit("--rounds must be at least 3 (use --quick for a smoke run)")
+    if args.rounds < 1:
+        raise SystemExit("--rounds must be >= 1")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_args(ap)
+    args = ap.parse_args()
+    fix_args(args)
+    results = run(args)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    sys.stdout.write(render(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+// Pieces of the admin family (admin.cc) that live in their own files:
+// COMMAND (command_cmd.cc) and DEBUG (debug.cc). RegisterAdminFamily calls
+// these; nothing else should.
+#pragma once
+
+#include "commands/common.h"
+#include "server/command.h"
+
+namespace vireo::commands {
+
+void RegisterCommandCommand(server::CommandTable& t);  // command_cmd.cc
+void RegisterDebugCommand(server::CommandTable& t);    // debug.cc
+
+// Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong
+// number of arguments for '<argv[1]>'. Try <ARGV[0]> HELP."
+void ReplySubcommandSyntaxError(Client& c);
+
+}  // namespace vireo::commands

@@ -1,0 +1,455 @@
+// CLIENT (Redis networking.c clientCommand): LIST INFO ID SETNAME GETNAME
+// KILL PAUSE UNPAUSE REPLY NO-EVICT UNBLOCK HELP.
+//
+// TRACKING / CACHING / GETREDIR / TRACKINGINFO are not implemented and stay
+// unregistered (so they get Redis's unknown-subcommand error); CLIENT HELP
+// still prints Redis's full text so clients see the same help.
+//
+// CLIENT REPLY SKIP mutes exactly the next command: the handler sets
+// kClientReplySkipNext; Client::ProcessInput turns it into kClientReplySkip
+// (muted) for the next command and clears it once that command completed,
+// like Redis's resetClient.
+#include "commands/client_cmd.h"
+
+#include <climits>
+#include <cstdio>
+
+#include "commands/common.h"
+
+namespace vireo::commands {
+
+using server::ClientFlag;
+
+bool SetClientNameOrReply(Client& c, std::string_view name) {
+  for (char ch : name) {
+    // Why: Redis checks p[j] < '!' || p[j] > '~' on a signed char, so every
+    // byte outside printable ASCII (including >= 0x80) is refused.
+    if (ch < '!' || ch > '~') {
+      Err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+      return false;
+    }
+  }
+  c.name.assign(name);
+  return true;
+}
+
+void UpdateReplyMute(Client& c) {
+  c.reply.muted = (c.flags & (server::kClientReplyOff | server::kClientReplySkip)) != 0;
+}
+
+namespace {
+
+size_t MultiMem(const Client& cl) {
+  // Redis's mstate.argv_len_sums: argument bytes plus one robj* per argument.
+  size_t n = 0;
+  for (const auto& q : cl.mstate) {
+    for (const auto& a : q.argv) n += a.size();
+    n += sizeof(void*) * q.argv.size();
+  }
+  return n;
+}
+
+// Redis's getClientType.
+enum class ClientType { kNormal, kReplica, kPubsub, kMaster, kInvalid };
+
+ClientType TypeByName(std::string_view s) {
+  if (EqNoCase(s, "normal")) return ClientType::kNormal;
+  if (EqNoCase(s, "slave") || EqNoCase(s, "replica")) return ClientType::kReplica;
+  if (EqNoCase(s, "pubsub")) return ClientType::kPubsub;
+  if (EqNoCase(s, "master")) return ClientType::kMaster;
+  return ClientType::kInvalid;
+}
+
+ClientType TypeOf(const Client& cl) {
+  // Why: MONITOR clients are replicas inside Redis but listed as normal.
+  if (cl.flags & server::kClientPubsub) return ClientType::kPubsub;
+  return ClientType::kNormal;
+}
+
+}  // namespace
+
+size_t ClientMemoryUsage(Client& cl) {
+  size_t mem = sizeof(Client);
+  mem += cl.qbuf_cap();
+  mem += cl.out().allocated();
+  mem += cl.argv_mem() + sizeof(void*) * cl.argv.size();
+  mem += MultiMem(cl) + sizeof(server::QueuedCommand) * cl.mstate.capacity();
+  for (const auto& w : cl.watched) mem += sizeof(server::WatchedKey) + w.key.size();
+  mem += cl.name.capacity() > 15 ? cl.name.capacity() + 1 : 0;
+  return mem;
+}
+
+std::string ClientInfoString(Client& cl) {
+  char flags[24];
+  char* p = flags;
+  if (cl.flags & server::kClientMonitor) *p++ = 'O';
+  if (cl.flags & server::kClientPubsub) *p++ = 'P';
+  if (cl.flags & server::kClientMulti) *p++ = 'x';
+  if (cl.flags & server::kClientDirtyCas) *p++ = 'd';
+  if (cl.flags & server::kClientCloseAfterReply) *p++ = 'c';
+  if (cl.flags & server::kClientCloseAsap) *p++ = 'A';
+  if (cl.flags & server::kClientUnixSocket) *p++ = 'U';
+  if (cl.flags & server::kClientNoEvict) *p++ = 'e';
+  if (p == flags) *p++ = 'N';
+  *p = '\0';
+
+  // Why: the running client is registered for reads in Redis while its
+  // command executes; our read wait is re-armed only after the batch.
+  std::string events = cl.EventsString();
+  if ((cl.flags & server::kClientExecuting) && events.find('r') == std::string::npos &&
+      !(cl.flags & server::kClientCloseAfterReply))
+    events.insert(events.begin(), 'r');
+
+  protocol::ReplyBuffer& out = cl.out();
+  size_t pending = out.pending();
+  size_t obl = pending < protocol::ReplyBuffer::kChunkSize ? pending : protocol::ReplyBuffer::kChunkSize;
+  size_t oll = out.chunk_count() > 1 ? out.chunk_count() - 1 : 0;
+  size_t rbs = out.chunk_count() ? protocol::ReplyBuffer::kChunkSize : 0;
+  int64_t now_s = g_server->unixtime();
+  int64_t age = now_s - cl.ctime_ms / 1000;
+  int64_t idle = now_s - cl.last_interaction_ms / 1000;
+  int multi = (cl.flags & server::kClientMulti) ? static_cast<int>(cl.mstate.size()) : -1;
+
+  char buf[512];
+  snprintf(buf, sizeof(buf),
+           "id=%llu addr=%s laddr=%s fd=%d name=", static_cast<unsigned long long>(cl.id),
+           cl.addr.c_str(), cl.laddr.c_str(), cl.fd);
+  std::string s = buf;
+  s += cl.name;
+  snprintf(buf, sizeof(buf),
+           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu "
+           "argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu "
+           "events=%s cmd=%s user=default redir=-1 resp=%d",
+           static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index, multi,
+           cl.qbuf_len(), cl.qbuf_free(), cl.argv_mem(), MultiMem(cl), rbs, pending, obl, oll,
+           cl.output_memory(), ClientMemoryUsage(cl), events.c_str(),
+           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL", cl.resp());
+  s += buf;
+  return s;
+}
+
+namespace {
+
+const char* const kClientHelp[] = {
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    nullptr,
+};
+
+// Redis's addReplySubcommandSyntaxError (argv[1] as typed, argv[0] upper).
+void SubcommandSyntaxError(Client& c) {
+  std::string cmd(c.argv[0]);
+  for (char& ch : cmd) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+  Err(c, "ERR unknown subcommand or wrong number of arguments for '" +
+             std::string(c.argv[1].substr(0, 128)) + "'. Try " + cmd + " HELP.");
+}
+
+void CmdClientHelp(Client& c) { ReplyHelp(c, kClientHelp); }
+
+void CmdClientId(Client& c) { c.reply.Int(static_cast<int64_t>(c.id)); }
+
+void CmdClientInfo(Client& c) {
+  std::string s = ClientInfoString(c);
+  s.push_back('\n');
+  c.reply.Verbatim(s);
+}
+
+void CmdClientList(Client& c) {
+  std::string out;
+  bool by_type = false;
+  ClientType type = ClientType::kNormal;
+  size_t argc = c.argv.size();
+  if (argc == 4 && EqNoCase(c.argv[2], "type")) {
+    type = TypeByName(c.argv[3]);
+    if (type == ClientType::kInvalid) {
+      Err(c, "ERR Unknown client type '" + std::string(c.argv[3]) + "'");
+      return;
+    }
+    by_type = true;
+  } else if (argc > 3 && EqNoCase(c.argv[2], "id")) {
+    for (size_t j = 3; j < argc; j++) {
+      int64_t id;
+      if (!ParseInt(c, c.argv[j], &id, "ERR Invalid client ID")) return;
+      Client* cl = g_server->FindClient(static_cast<uint64_t>(id));
+      if (cl) {
+        out += ClientInfoString(*cl);
+        out.push_back('\n');
+      }
+    }
+    c.reply.Verbatim(out);
+    return;
+  } else if (argc != 2) {
+    ErrSyntax(c);
+    return;
+  }
+  for (Client* cl = g_server->clients_head(); cl; cl = cl->next) {
+    if (cl->closed()) continue;
+    if (by_type && TypeOf(*cl) != type) continue;
+    out += ClientInfoString(*cl);
+    out.push_back('\n');
+  }
+  c.reply.Verbatim(out);
+}
+
+void CmdClientSetname(Client& c) {
+  if (SetClientNameOrReply(c, c.argv[2])) c.reply.Ok();
+}
+
+void CmdClientGetname(Client& c) {
+  if (c.name.empty())
+    c.reply.Null();
+  else
+    c.reply.Bulk(c.name);
+}
+
+void CmdClientKill(Client& c) {
+  size_t argc = c.argv.size();
+  std::string_view addr, laddr;
+  bool have_addr = false, have_laddr = false, by_user = false;
+  ClientType type = ClientType::kInvalid;
+  bool by_type = false;
+  uint64_t id = 0;
+  bool skipme = true;
+  if (argc == 3) {
+    // Old form CLIENT KILL <addr>: a client may kill itself.
+    addr = c.argv[2];
+    have_addr = true;
+    skipme = false;
+  } else {
+    for (size_t i = 2; i < argc; i += 2) {
+      bool more = argc > i + 1;
+      std::string_view opt = c.argv[i];
+      if (EqNoCase(opt, "id") && more) {
+        int64_t v;
+        if (!ParseIntRange(c, c.argv[i + 1], 1, INT64_MAX, &v,
+                           "ERR client-id should be greater than 0"))
+          return;
+        id = static_cast<uint64_t>(v);
+      } else if (EqNoCase(opt, "type") && more) {
+        type = TypeByName(c.argv[i + 1]);
+        if (type == ClientType::kInvalid) {
+          Err(c, "ERR Unknown client type '" + std::string(c.argv[i + 1]) + "'");
+          return;
+        }
+        by_type = true;
+      } else if (EqNoCase(opt, "addr") && more) {
+        addr = c.argv[i + 1];
+        have_addr = true;
+      } else if (EqNoCase(opt, "laddr") && more) {
+        laddr = c.argv[i + 1];
+        have_laddr = true;
+      } else if (EqNoCase(opt, "user") && more) {
+        // Only the default user exists (no ACL users yet).
+        if (c.argv[i + 1] != "default") {
+          Err(c, "ERR No such user '" + std::string(c.argv[i + 1]) + "'");
+          return;
+        }
+        by_user = true;
+      } else if (EqNoCase(opt, "skipme") && more) {
+        if (EqNoCase(c.argv[i + 1], "yes")) {
+          skipme = true;
+        } else if (EqNoCase(c.argv[i + 1], "no")) {
+          skipme = false;
+        } else {
+          ErrSyntax(c);
+          return;
+        }
+      } else {
+        ErrSyntax(c);
+        return;
+      }
+    }
+  }
+  (void)by_user;  // every client is authenticated as "default"
+  int64_t killed = 0;
+  bool close_self = false;
+  for (Client* cl = g_server->clients_head(); cl;) {
+    Client* next = cl->next;
+    bool match = !cl->closed() && !(cl->flags & server::kClientProtected);
+    if (match && have_addr && cl->addr != addr) match = false;
+    if (match && have_laddr && cl->laddr != laddr) match = false;
+    if (match && by_type && TypeOf(*cl) != type) match = false;
+    if (match && id != 0 && cl->id != id) match = false;
+    if (match && cl == &c && skipme) match = false;
+    if (match) {
+      if (cl == &c)
+        close_self = true;
+      else
+        cl->Close();
+      killed++;
+    }
+    cl = next;
+  }
+  if (argc == 3) {
+    if (killed == 0)
+      Err(c, "ERR No such client");
+    else
+      c.reply.Ok();
+  } else {
+    c.reply.Int(killed);
+  }
+  // Why: flagged only after the reply is queued, so the client gets it.
+  if (close_self) c.flags |= server::kClientCloseAfterReply;
+}
+
+// Re-runs the commands held by CLIENT PAUSE from the event loop (not from
+// inside the current command), like Redis's unblocked-clients queue; the
+// ones the current pause still holds queue themselves again.
+void ScheduleResumeHeldClients() {
+  asio::post(g_server->io(), [] {
+    if (!g_server) return;
+    auto held = std::move(g_server->paused_clients);
+    g_server->paused_clients.clear();
+    for (Client* cl : held) cl->ResumeProcessing();
+  });
+}
+
+void CmdClientPause(Client& c) {
+  if (c.argv.size() > 4) {
+    SubcommandSyntaxError(c);
+    return;
+  }
+  bool write_only = false;
+  if (c.argv.size() == 4) {
+    if (EqNoCase(c.argv[3], "write")) {
+      write_only = true;
+    } else if (!EqNoCase(c.argv[3], "all")) {
+      Err(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+      return;
+    }
+  }
+  // Redis's getTimeoutFromObjectOrReply in milliseconds.
+  int64_t ms;
+  if (!ParseInt(c, c.argv[2], &ms, server::err::kTimeout)) return;
+  if (ms < 0) {
+    Err(c, "ERR timeout is negative");
+    return;
+  }
+  int64_t end = 0;
+  if (ms > 0) {
+    int64_t now = g_server->now_ms();
+    end = ms > INT64_MAX - now ? INT64_MAX : now + ms;
+  }
+  bool was_paused = g_server->paused();
+  bool was_write_only = g_server->pause_write_only;
+  // Why: a new CLIENT PAUSE replaces the previous one (Redis keeps one pause
+  // per purpose), even when it is shorter or less strict.
+  g_server->pause_end_ms = end;
+  g_server->pause_write_only = write_only;
+  if (was_paused && !g_server->paused_clients.empty() &&
+      (!g_server->paused() || (write_only && !was_write_only)))
+    ScheduleResumeHeldClients();
+  c.reply.Ok();
+}
+
+void CmdClientUnpause(Client& c) {
+  g_server->pause_end_ms = 0;
+  if (!g_server->paused_clients.empty()) ScheduleResumeHeldClients();
+  c.reply.Ok();
+}
+
+void CmdClientReply(Client& c) {
+  std::string_view mode = c.argv[2];
+  if (EqNoCase(mode, "on")) {
+    c.flags &= ~(server::kClientReplySkip | server::kClientReplyOff);
+    UpdateReplyMute(c);
+    c.reply.Ok();
+  } else if (EqNoCase(mode, "off")) {
+    c.flags |= server::kClientReplyOff;
+    UpdateReplyMute(c);
+  } else if (EqNoCase(mode, "skip")) {
+    if (!(c.flags & server::kClientReplyOff)) c.flags |= server::kClientReplySkipNext;
+  } else {
+    ErrSyntax(c);
+  }
+}
+
+void CmdClientNoEvict(Client& c) {
+  std::string_view v = c.argv[2];
+  if (EqNoCase(v, "on")) {
+    c.flags |= server::kClientNoEvict;
+  } else if (EqNoCase(v, "off")) {
+    c.flags &= ~server::kClientNoEvict;
+  } else {
+    ErrSyntax(c);
+    return;
+  }
+  c.reply.Ok();
+}
+
+void CmdClientUnblock(Client& c) {
+  if (c.argv.size() > 4) {
+    SubcommandSyntaxError(c);
+    return;
+  }
+  if (c.argv.size() == 4 && !EqNoCase(c.argv[3], "timeout") && !EqNoCase(c.argv[3], "error")) {
+    Err(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    return;
+  }
+  int64_t id;
+  if (!ParseInt(c, c.argv[2], &id)) return;
+  // No blocking command exists yet, so no client can be unblocked.
+  c.reply.Int(0);
+}
+
+}  // namespace
+
+void RegisterClientFamily(server::CommandTable& t) {
+  t.Register("client|help", CmdClientHelp);
+  t.Register("client|id", CmdClientId);
+  t.Register("client|info", CmdClientInfo);
+  t.Register("client|list", CmdClientList);
+  t.Register("client|setname", CmdClientSetname);
+  t.Register("client|getname", CmdClientGetname);
+  t.Register("client|kill", CmdClientKill);
+  t.Register("client|pause", CmdClientPause);
+  t.Register("client|unpause", CmdClientUnpause);
+  t.Register("client|reply", CmdClientReply);
+  t.Register("client|no-evict", CmdClientNoEvict);
+  t.Register("client|unblock", CmdClientUnblock);
+}
+
+}  // namespace vireo::commands

@@ -1,0 +1,28 @@
+// Client-state helpers shared by CLIENT (client_cmd.cc) and the connection
+// commands (connection.cc: HELLO SETNAME, RESET).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "server/client.h"
+
+namespace vireo::commands {
+
+// Redis's clientSetNameOrReply: validates (printable ASCII '!'..'~', no
+// spaces) and sets the name ("" clears it). On error replies and returns false.
+bool SetClientNameOrReply(server::Client& c, std::string_view name);
+
+// Syncs c.reply.muted with the CLIENT REPLY flags (OFF, or SKIP for the
+// command being run).
+void UpdateReplyMute(server::Client& c);
+
+// One CLIENT LIST line for `cl` (without the trailing newline), Redis 7.0's
+// catClientInfoString.
+std::string ClientInfoString(server::Client& cl);
+
+// Redis's getClientMemoryUsage: what CLIENT LIST tot-mem and INFO
+// mem_clients_normal count for one client.
+size_t ClientMemoryUsage(server::Client& cl);
+
+}  // namespace vireo::commands

@@ -1,0 +1,204 @@
+// Connection commands (Redis server.c / networking.c / acl.c / db.c):
+// PING ECHO QUIT HELLO AUTH SELECT RESET.
+//
+// Authentication follows Redis 7.0 without ACL files: the only user is
+// "default"; it has "nopass" while requirepass is empty (any password then
+// authenticates it) and requirepass as its password otherwise.
+#include <climits>
+
+#include "commands/client_cmd.h"
+#include "commands/common.h"
+#include "vireo/version.h"
+
+namespace vireo::commands {
+namespace {
+
+void CmdPing(Client& c) {
+  // Why: PING's arity is -1 but Redis rejects more than one argument
+  // itself, with the generic arity message.
+  if (c.argv.size() > 2) {
+    Err(c, "ERR wrong number of arguments for 'ping' command");
+    return;
+  }
+  // Why: a RESP2 client in subscribed mode gets ["pong", message], since it
+  // can only read push-shaped arrays there.
+  if ((c.flags & server::kClientPubsub) && c.resp() == 2) {
+    c.reply.ArrayLen(2);
+    c.reply.Bulk("pong");
+    c.reply.Bulk(c.argv.size() == 1 ? std::string_view() : c.argv[1]);
+    return;
+  }
+  if (c.argv.size() == 1)
+    c.reply.Simple("PONG");
+  else
+    c.reply.Bulk(c.argv[1]);
+}
+
+void CmdEcho(Client& c) { c.reply.Bulk(c.argv[1]); }
+
+// Normally never reached: Server::ProcessCommand answers QUIT before the
+// lookup, as Redis 7.0 does. Registered so the command table lists it.
+void CmdQuit(Client& c) {
+  c.reply.Ok();
+  c.flags |= server::kClientCloseAfterReply;
+}
+
+// Redis's ACLAuthenticateUser for a server without ACL users.
+bool AuthenticateUser(Client& c, std::string_view user, std::string_view pass) {
+  if (user != "default") return false;
+  const std::string& required = g_server->cfg().requirepass;
+  if (!required.empty() && pass != required) return false;
+  c.authenticated = true;
+  return true;
+}
+
+void CmdAuth(Client& c) {
+  if (c.argv.size() > 3) {
+    ErrSyntax(c);
+    return;
+  }
+  std::string_view user = "default", pass;
+  if (c.argv.size() == 2) {
+    // Why: Redis keeps the pre-ACL error for the one-argument form when the
+    // default user has no password.
+    if (g_server->cfg().requirepass.empty()) {
+      Err(c,
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+      return;
+    }
+    pass = c.argv[1];
+  } else {
+    user = c.argv[1];
+    pass = c.argv[2];
+  }
+  if (AuthenticateUser(c, user, pass))
+    c.reply.Ok();
+  else
+    Err(c, server::err::kWrongPass);
+}
+
+void CmdHello(Client& c) {
+  int64_t ver = 0;
+  size_t next = 1;
+  if (c.argv.size() >= 2) {
+    if (!ParseInt(c, c.argv[next++], &ver,
+                  "ERR Protocol version is not an integer or out of range"))
+      return;
+    if (ver < 2 || ver > 3) {
+      Err(c, "NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  bool have_auth = false, have_name = false;
+  std::string_view user, pass, name;
+  for (size_t j = next; j < c.argv.size(); j++) {
+    size_t more = c.argv.size() - 1 - j;
+    std::string_view opt = c.argv[j];
+    if (EqNoCase(opt, "AUTH") && more >= 2) {
+      have_auth = true;
+      user = c.argv[j + 1];
+      pass = c.argv[j + 2];
+      j += 2;
+    } else if (EqNoCase(opt, "SETNAME") && more >= 1) {
+      have_name = true;
+      name = c.argv[j + 1];
+      j++;
+    } else {
+      Err(c, "ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      return;
+    }
+  }
+  if (have_auth && !AuthenticateUser(c, user, pass)) {
+    Err(c, server::err::kWrongPass);
+    return;
+  }
+  if (!c.authenticated) {
+    Err(c,
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+        "protocol version at the same time");
+    return;
+  }
+  if (have_name && !SetClientNameOrReply(c, name)) return;
+  if (ver) c.reply.resp = static_cast<int>(ver);
+  c.reply.MapLen(7);
+  c.reply.Bulk("server");
+  c.reply.Bulk("redis");
+  c.reply.Bulk("version");
+  c.reply.Bulk(VIREO_REDIS_VERSION);
+  c.reply.Bulk("proto");
+  c.reply.Int(c.resp());
+  c.reply.Bulk("id");
+  c.reply.Int(static_cast<int64_t>(c.id));
+  c.reply.Bulk("mode");
+  c.reply.Bulk("standalone");
+  c.reply.Bulk("role");
+  c.reply.Bulk("master");
+  c.reply.Bulk("modules");
+  c.reply.EmptyArray();
+}
+
+void CmdSelect(Client& c) {
+  // Why: Redis's getIntFromObjectOrReply has two messages: not a number at
+  // all, or a long long outside the int range.
+  int64_t id;
+  if (!ParseInt(c, c.argv[1], &id)) return;
+  if (id < INT_MIN || id > INT_MAX) {
+    Err(c, "ERR value is out of range, value must between -2147483648 and 2147483647");
+    return;
+  }
+  if (g_server->cfg().cluster_enabled && id != 0) {
+    Err(c, "ERR SELECT is not allowed in cluster mode");
+    return;
+  }
+  if (id < 0 || id >= g_server->num_dbs()) {
+    Err(c, server::err::kDbIndex);
+    return;
+  }
+  c.db_index = static_cast<int>(id);
+  c.db = g_server->db(c.db_index);
+  c.reply.Ok();
+}
+
+// Redis 7.0's resetCommand / clearClientConnectionState.
+void CmdReset(Client& c) {
+  if (c.flags & server::kClientMonitor) {
+    auto& m = g_server->monitors;
+    for (size_t i = 0; i < m.size(); i++) {
+      if (m[i] == &c) {
+        m.erase(m.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    c.flags &= ~server::kClientMonitor;
+  }
+  c.db_index = 0;
+  c.db = g_server->db(0);
+  c.reply.resp = 2;
+  // Back to the default user: authenticated only when it needs no password.
+  c.authenticated = g_server->cfg().requirepass.empty();
+  c.mstate.clear();
+  c.flags &= ~(server::kClientMulti | server::kClientDirtyCas | server::kClientDirtyExec);
+  server::UnwatchAllKeys(c);
+  c.name.clear();
+  // Why: Redis 7.0.15 clears these flags only; NO-EVICT survives RESET, and
+  // a CLIENT REPLY SKIP that targets RESET itself still mutes its reply.
+  c.flags &= ~(server::kClientPubsub | server::kClientReplyOff | server::kClientReplySkipNext);
+  UpdateReplyMute(c);
+  c.reply.Simple("RESET");
+}
+
+}  // namespace
+
+void RegisterConnectionFamily(server::CommandTable& t) {
+  t.Register("ping", CmdPing);
+  t.Register("echo", CmdEcho);
+  t.Register("quit", CmdQuit);
+  t.Register("hello", CmdHello);
+  t.Register("auth", CmdAuth);
+  t.Register("select", CmdSelect);
+  t.Register("reset", CmdReset);
+}
+
+}  // namespace vireo::commands

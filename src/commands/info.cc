@@ -1,0 +1,626 @@
+// INFO (Redis server.c genRedisInfoString): every section and field of
+// Redis 7.0.15, in its order and format, with values from Vireo's state.
+//
+// Features Vireo does not have yet (persistence, replication, scripting,
+// pub/sub, tracking, defrag) report what they truly are here: idle, zero,
+// never run — the same values a fresh Redis with persistence disabled
+// shows. `vireo_version` follows `redis_version` in # Server.
+#include "commands/info.h"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "base/hash.h"
+#include "base/memory.h"
+#include "commands/client_cmd.h"
+#include "commands/common.h"
+#include "commands/latency_histogram.h"
+#include "vireo/version.h"
+
+#ifdef VIREO_HAVE_JEMALLOC
+extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen);
+#endif
+
+namespace vireo::commands {
+namespace {
+
+char g_replid[41];
+size_t g_startup_memory = 0;
+
+void Add(std::string* s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+void Add(std::string* s, const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (static_cast<size_t>(n) < sizeof(buf)) {
+    s->append(buf, static_cast<size_t>(n));
+    return;
+  }
+  std::string big(static_cast<size_t>(n) + 1, '\0');
+  va_start(ap, fmt);
+  vsnprintf(big.data(), big.size(), fmt, ap);
+  va_end(ap);
+  big.resize(static_cast<size_t>(n));
+  s->append(big);
+}
+
+// Redis's bytesToHuman.
+std::string Human(unsigned long long n) {
+  char s[64];
+  double d;
+  if (n < 1024) {
+    snprintf(s, sizeof(s), "%lluB", n);
+  } else if (n < 1024ull * 1024) {
+    d = static_cast<double>(n) / 1024;
+    snprintf(s, sizeof(s), "%.2fK", d);
+  } else if (n < 1024ull * 1024 * 1024) {
+    d = static_cast<double>(n) / (1024 * 1024);
+    snprintf(s, sizeof(s), "%.2fM", d);
+  } else if (n < 1024ull * 1024 * 1024 * 1024) {
+    d = static_cast<double>(n) / (1024ull * 1024 * 1024);
+    snprintf(s, sizeof(s), "%.2fG", d);
+  } else if (n < 1024ull * 1024 * 1024 * 1024 * 1024) {
+    d = static_cast<double>(n) / (1024ull * 1024 * 1024 * 1024);
+    snprintf(s, sizeof(s), "%.2fT", d);
+  } else if (n < 1024ull * 1024 * 1024 * 1024 * 1024 * 1024) {
+    d = static_cast<double>(n) / (1024ull * 1024 * 1024 * 1024 * 1024);
+    snprintf(s, sizeof(s), "%.2fP", d);
+  } else {
+    snprintf(s, sizeof(s), "%lluB", n);
+  }
+  return s;
+}
+
+const char* PolicyName(int p) {
+  switch (p) {
+    case server::kMaxmemoryVolatileLru: return "volatile-lru";
+    case server::kMaxmemoryVolatileLfu: return "volatile-lfu";
+    case server::kMaxmemoryVolatileRandom: return "volatile-random";
+    case server::kMaxmemoryVolatileTtl: return "volatile-ttl";
+    case server::kMaxmemoryAllkeysLru: return "allkeys-lru";
+    case server::kMaxmemoryAllkeysLfu: return "allkeys-lfu";
+    case server::kMaxmemoryAllkeysRandom: return "allkeys-random";
+    default: return "noeviction";
+  }
+}
+
+std::string ConfigValue(std::string_view name) {
+  auto v = g_server->config.Get({name});
+  return v.empty() ? std::string() : v[0].second;
+}
+
+// A build id stable for one binary (Redis hashes its build environment).
+const char* BuildId() {
+  static char id[17];
+  if (!id[0]) {
+    const char* src = VIREO_VERSION " " __DATE__ " " __TIME__;
+    uint64_t h = 1469598103934665603ull;
+    for (const char* p = src; *p; p++) h = (h ^ static_cast<unsigned char>(*p)) * 1099511628211ull;
+    snprintf(id, sizeof(id), "%016llx", static_cast<unsigned long long>(h));
+  }
+  return id;
+}
+
+std::string AbsoluteExecutable() {
+  const std::string& exe = g_server->executable;
+  if (exe.empty() || exe[0] == '/') return exe;
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof(cwd))) return exe;
+  std::string rel = exe;
+  std::string dir = cwd;
+  // Redis's getAbsolutePath: fold leading "./" and "../".
+  for (;;) {
+    if (rel.rfind("./", 0) == 0) {
+      rel.erase(0, 2);
+    } else if (rel.rfind("../", 0) == 0) {
+      rel.erase(0, 3);
+      size_t slash = dir.rfind('/');
+      dir = slash == 0 || slash == std::string::npos ? "/" : dir.substr(0, slash);
+    } else {
+      break;
+    }
+  }
+  if (dir.empty() || dir.back() != '/') dir.push_back('/');
+  return dir + rel;
+}
+
+struct AllocatorStats {
+  size_t allocated = 0, active = 0, resident = 0;
+};
+
+AllocatorStats GetAllocatorStats(size_t used, size_t rss) {
+  AllocatorStats st;
+#ifdef VIREO_HAVE_JEMALLOC
+  uint64_t epoch = 1;
+  size_t sz = sizeof(epoch);
+  mallctl("epoch", &epoch, &sz, &epoch, sz);
+  sz = sizeof(size_t);
+  mallctl("stats.allocated", &st.allocated, &sz, nullptr, 0);
+  sz = sizeof(size_t);
+  mallctl("stats.active", &st.active, &sz, nullptr, 0);
+  sz = sizeof(size_t);
+  mallctl("stats.resident", &st.resident, &sz, nullptr, 0);
+#endif
+  // Why: like Redis's cron, fake what the allocator does not report so the
+  // fragmentation ratios still mean something.
+  if (!st.resident) st.resident = rss;
+  if (!st.active) st.active = st.resident;
+  if (!st.allocated) st.allocated = used;
+  return st;
+}
+
+double Ratio(size_t a, size_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0; }
+
+long long Instantaneous(const server::Stats::Metric& m) {
+  uint64_t sum = 0;
+  for (uint64_t v : m.samples) sum += v;
+  return static_cast<long long>(sum / server::Stats::kSamples);
+}
+
+void AddRusage(std::string* s, const char* name, const timeval& tv) {
+  Add(s, "%s:%ld.%06ld\r\n", name, static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+}
+
+void CommandStats(std::string* s, const std::vector<server::Command*>& cmds) {
+  for (const server::Command* cmd : cmds) {
+    if (cmd->calls || cmd->failed_calls || cmd->rejected_calls) {
+      double per = cmd->calls ? static_cast<double>(static_cast<float>(cmd->usec) /
+                                                    static_cast<float>(cmd->calls))
+                              : 0.0;
+      Add(s,
+          "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+          "failed_calls=%llu\r\n",
+          cmd->name.c_str(), static_cast<unsigned long long>(cmd->calls),
+          static_cast<unsigned long long>(cmd->usec), per,
+          static_cast<unsigned long long>(cmd->rejected_calls),
+          static_cast<unsigned long long>(cmd->failed_calls));
+    }
+    if (!cmd->subcommands.empty()) CommandStats(s, cmd->subcommands);
+  }
+}
+
+// Redis's fillPercentileDistributionLatencies for every command (and
+// subcommand) that has a latency histogram.
+void LatencyStats(std::string* s, const std::vector<server::Command*>& cmds,
+                  const std::vector<double>& percentiles) {
+  for (const server::Command* cmd : cmds) {
+    if (const LatencyHistogram* h = FindCommandLatencyHistogram(cmd)) {
+      Add(s, "latency_percentiles_usec_%s:", cmd->name.c_str());
+      for (size_t j = 0; j < percentiles.size(); j++) {
+        // Why: Redis prints the percentile with "%f" and trims trailing
+        // zeros and the dot (trimDoubleString): p50, p99.9.
+        char pbuf[64];
+        snprintf(pbuf, sizeof(pbuf), "%f", percentiles[j]);
+        std::string p = pbuf;
+        if (p.find('.') != std::string::npos) {
+          while (!p.empty() && p.back() == '0') p.pop_back();
+          if (!p.empty() && p.back() == '.') p.pop_back();
+        }
+        Add(s, "p%s=%.3f", p.c_str(),
+            static_cast<double>(h->ValueAtPercentile(percentiles[j])) / 1000.0);
+        if (j + 1 != percentiles.size()) s->push_back(',');
+      }
+      *s += "\r\n";
+    }
+    if (!cmd->subcommands.empty()) LatencyStats(s, cmd->subcommands, percentiles);
+  }
+}
+
+}  // namespace
+
+const char* MasterReplId() { return g_replid; }
+
+std::string GenInfoString(const std::vector<std::string_view>& args) {
+  static const char* const kDefault[] = {"server", "clients", "memory", "persistence",
+                                         "stats", "replication", "cpu", "module_list",
+                                         "errorstats", "cluster", "keyspace"};
+  std::set<std::string> want;
+  bool all = false;
+  if (args.empty()) {
+    for (const char* d : kDefault) want.insert(d);
+  }
+  for (std::string_view a : args) {
+    if (EqNoCase(a, "default")) {
+      for (const char* d : kDefault) want.insert(d);
+    } else if (EqNoCase(a, "all") || EqNoCase(a, "everything")) {
+      // "everything" adds module-generated sections; there are none.
+      all = true;
+    } else {
+      std::string sec(a);
+      for (char& ch : sec) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
+      want.insert(std::move(sec));
+    }
+  }
+  auto on = [&](const char* name) { return all || want.count(name) > 0; };
+
+  server::Server& srv = *g_server;
+  const server::Config& cfg = srv.cfg();
+  std::string s;
+  int sections = 0;
+  auto header = [&](const char* title) {
+    if (sections++) s += "\r\n";
+    s += "# ";
+    s += title;
+    s += "\r\n";
+  };
+
+  if (on("server")) {
+    header("Server");
+    utsname name;
+    if (uname(&name) != 0) {
+      snprintf(name.sysname, sizeof(name.sysname), "?");
+      name.release[0] = name.machine[0] = '\0';
+    }
+    int64_t uptime = (srv.now_ms() - srv.start_time_ms) / 1000;
+    std::string supervised = ConfigValue("supervised");
+    if (supervised != "upstart" && supervised != "systemd") supervised = "no";
+    Add(&s,
+        "redis_version:%s\r\n"
+        "vireo_version:%s\r\n"
+        "redis_git_sha1:%s\r\n"
+        "redis_git_dirty:%d\r\n"
+        "redis_build_id:%s\r\n"
+        "redis_mode:%s\r\n"
+        "os:%s %s %s\r\n"
+        "arch_bits:%d\r\n"
+        "monotonic_clock:%s\r\n"
+        "multiplexing_api:%s\r\n"
+        "atomicvar_api:%s\r\n"
+        "gcc_version:%d.%d.%d\r\n"
+        "process_id:%lld\r\n"
+        "process_supervised:%s\r\n"
+        "run_id:%s\r\n"
+        "tcp_port:%d\r\n"
+        "server_time_usec:%lld\r\n"
+        "uptime_in_seconds:%lld\r\n"
+        "uptime_in_days:%lld\r\n"
+        "hz:%d\r\n"
+        "configured_hz:%d\r\n"
+        "lru_clock:%u\r\n"
+        "executable:%s\r\n"
+        "config_file:%s\r\n"
+        "io_threads_active:%d\r\n",
+        VIREO_REDIS_VERSION, VIREO_VERSION, "00000000", 0, BuildId(), "standalone", name.sysname,
+        name.release, name.machine, static_cast<int>(sizeof(long) * 8), "POSIX clock_gettime",
+        "epoll", "c11-builtin",
+#ifdef __GNUC__
+        __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
+#else
+        0, 0, 0,
+#endif
+        static_cast<long long>(getpid()), supervised.c_str(), srv.run_id, srv.tcp_port,
+        static_cast<long long>(srv.now_us()), static_cast<long long>(uptime),
+        static_cast<long long>(uptime / 86400), cfg.hz, cfg.hz, srv.lru_clock(),
+        AbsoluteExecutable().c_str(), srv.config.config_file().c_str(), 0);
+  }
+
+  if (on("clients")) {
+    header("Clients");
+    size_t max_in = 0, max_out = 0;
+    for (Client* cl = srv.clients_head(); cl; cl = cl->next) {
+      max_in = std::max(max_in, cl->qbuf_cap());
+      max_out = std::max(max_out, cl->out().allocated());
+    }
+    Add(&s,
+        "connected_clients:%zu\r\n"
+        "cluster_connections:%d\r\n"
+        "maxclients:%d\r\n"
+        "client_recent_max_input_buffer:%zu\r\n"
+        "client_recent_max_output_buffer:%zu\r\n"
+        "blocked_clients:%zu\r\n"
+        "tracking_clients:%d\r\n"
+        "clients_in_timeout_table:%d\r\n",
+        srv.num_clients(), 0, cfg.maxclients, max_in, max_out,
+        // Why: clients held by CLIENT PAUSE are blocked clients in Redis.
+        srv.paused_clients.size(), 0, 0);
+  }
+
+  if (on("memory")) {
+    header("Memory");
+    size_t used = base::UsedMemory();
+    size_t rss = base::ProcessRss();
+    if (used > srv.stats.peak_memory) {
+      srv.stats.peak_memory = used;
+      srv.stats.peak_memory_time = srv.now_ms();
+    }
+    size_t peak = srv.stats.peak_memory;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    unsigned long total_system = pages > 0 && page > 0 ? static_cast<unsigned long>(pages) *
+                                                             static_cast<unsigned long>(page)
+                                                       : 0;
+    // Redis's getMemoryOverheadData.
+    size_t clients_normal = 0;
+    for (Client* cl = srv.clients_head(); cl; cl = cl->next) clients_normal += ClientMemoryUsage(*cl);
+    size_t overhead = g_startup_memory + clients_normal;
+    for (int i = 0; i < srv.num_dbs(); i++) {
+      engine::Db* d = srv.db(i);
+      if (d->size() == 0) continue;
+      overhead += d->keys().buckets() * sizeof(void*);
+      overhead += d->expires().buckets() * sizeof(void*) + d->expires_size() * sizeof(engine::ExpireNode);
+    }
+    size_t dataset = used > overhead ? used - overhead : 0;
+    size_t net = used > g_startup_memory ? used - g_startup_memory : 1;
+    AllocatorStats al = GetAllocatorStats(used, rss);
+    const char* zero_h = "0B";
+    Add(&s,
+        "used_memory:%zu\r\n"
+        "used_memory_human:%s\r\n"
+        "used_memory_rss:%zu\r\n"
+        "used_memory_rss_human:%s\r\n"
+        "used_memory_peak:%zu\r\n"
+        "used_memory_peak_human:%s\r\n"
+        "used_memory_peak_perc:%.2f%%\r\n"
+        "used_memory_overhead:%zu\r\n"
+        "used_memory_startup:%zu\r\n"
+        "used_memory_dataset:%zu\r\n"
+        "used_memory_dataset_perc:%.2f%%\r\n"
+        "allocator_allocated:%zu\r\n"
+        "allocator_active:%zu\r\n"
+        "allocator_resident:%zu\r\n"
+        "total_system_memory:%lu\r\n"
+        "total_system_memory_human:%s\r\n",
+        used, Human(used).c_str(), rss, Human(rss).c_str(), peak, Human(peak).c_str(),
+        peak ? static_cast<double>(static_cast<float>(used) * 100 / static_cast<float>(peak)) : 0.0,
+        overhead, g_startup_memory, dataset,
+        static_cast<double>(static_cast<float>(dataset) * 100 / static_cast<float>(net)),
+        al.allocated, al.active, al.resident, total_system, Human(total_system).c_str());
+    // No scripting engine or functions exist: their VMs use no memory.
+    Add(&s,
+        "used_memory_lua:%d\r\n"
+        "used_memory_vm_eval:%d\r\n"
+        "used_memory_lua_human:%s\r\n"
+        "used_memory_scripts_eval:%d\r\n"
+        "number_of_cached_scripts:%d\r\n"
+        "number_of_functions:%d\r\n"
+        "number_of_libraries:%d\r\n"
+        "used_memory_vm_functions:%d\r\n"
+        "used_memory_vm_total:%d\r\n"
+        "used_memory_vm_total_human:%s\r\n"
+        "used_memory_functions:%d\r\n"
+        "used_memory_scripts:%d\r\n"
+        "used_memory_scripts_human:%s\r\n",
+        0, 0, zero_h, 0, 0, 0, 0, 0, 0, zero_h, 0, 0, zero_h);
+    long long frag_bytes = static_cast<long long>(al.active) - static_cast<long long>(al.allocated);
+    long long rss_bytes = static_cast<long long>(al.resident) - static_cast<long long>(al.active);
+    long long extra_bytes = static_cast<long long>(rss) - static_cast<long long>(al.resident);
+    long long total_frag_bytes = static_cast<long long>(rss) - static_cast<long long>(used);
+    Add(&s,
+        "maxmemory:%llu\r\n"
+        "maxmemory_human:%s\r\n"
+        "maxmemory_policy:%s\r\n"
+        "allocator_frag_ratio:%.2f\r\n"
+        "allocator_frag_bytes:%llu\r\n"
+        "allocator_rss_ratio:%.2f\r\n"
+        "allocator_rss_bytes:%lld\r\n"
+        "rss_overhead_ratio:%.2f\r\n"
+        "rss_overhead_bytes:%lld\r\n"
+        "mem_fragmentation_ratio:%.2f\r\n"
+        "mem_fragmentation_bytes:%lld\r\n"
+        "mem_not_counted_for_evict:%d\r\n"
+        "mem_replication_backlog:%d\r\n"
+        "mem_total_replication_buffers:%d\r\n"
+        "mem_clients_slaves:%d\r\n"
+        "mem_clients_normal:%zu\r\n"
+        "mem_cluster_links:%d\r\n"
+        "mem_aof_buffer:%d\r\n"
+        "mem_allocator:%s\r\n"
+        "active_defrag_running:%d\r\n"
+        "lazyfree_pending_objects:%d\r\n"
+        "lazyfreed_objects:%d\r\n",
+        cfg.maxmemory, Human(cfg.maxmemory).c_str(), PolicyName(cfg.maxmemory_policy),
+        Ratio(al.active, al.allocated), static_cast<unsigned long long>(frag_bytes),
+        Ratio(al.resident, al.active), rss_bytes, Ratio(rss, al.resident), extra_bytes,
+        Ratio(rss, used), total_frag_bytes, 0, 0, 0, 0, clients_normal, 0, 0,
+        base::AllocatorName(), 0, 0, 0);
+  }
+
+  if (on("persistence")) {
+    header("Persistence");
+    Add(&s,
+        "loading:0\r\n"
+        "async_loading:0\r\n"
+        "current_cow_peak:0\r\n"
+        "current_cow_size:0\r\n"
+        "current_cow_size_age:0\r\n"
+        "current_fork_perc:0.00\r\n"
+        "current_save_keys_processed:0\r\n"
+        "current_save_keys_total:0\r\n"
+        "rdb_changes_since_last_save:%lld\r\n"
+        "rdb_bgsave_in_progress:0\r\n"
+        "rdb_last_save_time:%lld\r\n"
+        "rdb_last_bgsave_status:ok\r\n"
+        "rdb_last_bgsave_time_sec:-1\r\n"
+        "rdb_current_bgsave_time_sec:-1\r\n"
+        "rdb_saves:0\r\n"
+        "rdb_last_cow_size:0\r\n"
+        "rdb_last_load_keys_expired:0\r\n"
+        "rdb_last_load_keys_loaded:0\r\n"
+        "aof_enabled:0\r\n"
+        "aof_rewrite_in_progress:0\r\n"
+        "aof_rewrite_scheduled:0\r\n"
+        "aof_last_rewrite_time_sec:-1\r\n"
+        "aof_current_rewrite_time_sec:-1\r\n"
+        "aof_last_bgrewrite_status:ok\r\n"
+        "aof_rewrites:0\r\n"
+        "aof_rewrites_consecutive_failures:0\r\n"
+        "aof_last_write_status:ok\r\n"
+        "aof_last_cow_size:0\r\n"
+        "module_fork_in_progress:0\r\n"
+        "module_fork_last_cow_size:0\r\n",
+        srv.dirty, static_cast<long long>(srv.start_time_ms / 1000));
+  }
+
+  if (on("stats")) {
+    header("Stats");
+    const server::Stats& st = srv.stats;
+    auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+    Add(&s,
+        "total_connections_received:%llu\r\n"
+        "total_commands_processed:%llu\r\n"
+        "instantaneous_ops_per_sec:%lld\r\n"
+        "total_net_input_bytes:%llu\r\n"
+        "total_net_output_bytes:%llu\r\n"
+        "total_net_repl_input_bytes:0\r\n"
+        "total_net_repl_output_bytes:0\r\n"
+        "instantaneous_input_kbps:%.2f\r\n"
+        "instantaneous_output_kbps:%.2f\r\n"
+        "instantaneous_input_repl_kbps:0.00\r\n"
+        "instantaneous_output_repl_kbps:0.00\r\n"
+        "rejected_connections:%llu\r\n"
+        "sync_full:0\r\n"
+        "sync_partial_ok:0\r\n"
+        "sync_partial_err:0\r\n"
+        "expired_keys:%llu\r\n"
+        "expired_stale_perc:%.2f\r\n"
+        "expired_time_cap_reached_count:%llu\r\n"
+        "expire_cycle_cpu_milliseconds:%llu\r\n"
+        "evicted_keys:%llu\r\n"
+        "evicted_clients:%llu\r\n"
+        "total_eviction_exceeded_time:0\r\n"
+        "current_eviction_exceeded_time:0\r\n"
+        "keyspace_hits:%llu\r\n"
+        "keyspace_misses:%llu\r\n"
+        "pubsub_channels:0\r\n"
+        "pubsub_patterns:0\r\n"
+        "pubsubshard_channels:0\r\n"
+        "latest_fork_usec:0\r\n"
+        "total_forks:%llu\r\n"
+        "migrate_cached_sockets:0\r\n"
+        "slave_expires_tracked_keys:0\r\n"
+        "active_defrag_hits:0\r\n"
+        "active_defrag_misses:0\r\n"
+        "active_defrag_key_hits:0\r\n"
+        "active_defrag_key_misses:0\r\n"
+        "total_active_defrag_time:0\r\n"
+        "current_active_defrag_time:0\r\n"
+        "tracking_total_keys:0\r\n"
+        "tracking_total_items:0\r\n"
+        "tracking_total_prefixes:0\r\n"
+        "unexpected_error_replies:%llu\r\n"
+        "total_error_replies:%llu\r\n"
+        "dump_payload_sanitizations:%llu\r\n"
+        "total_reads_processed:%llu\r\n"
+        "total_writes_processed:%llu\r\n"
+        "io_threaded_reads_processed:0\r\n"
+        "io_threaded_writes_processed:0\r\n"
+        "reply_buffer_shrinks:0\r\n"
+        "reply_buffer_expands:0\r\n",
+        u(st.numconnections), u(st.numcommands), Instantaneous(st.ops), u(st.net_input_bytes),
+        u(st.net_output_bytes),
+        static_cast<double>(static_cast<float>(Instantaneous(st.net_in)) / 1024),
+        static_cast<double>(static_cast<float>(Instantaneous(st.net_out)) / 1024),
+        u(st.rejected_conn), u(st.expiredkeys), st.expired_stale_perc * 100,
+        u(st.expired_time_cap_reached_count), u(st.expire_cycle_time_used / 1000),
+        u(st.evictedkeys), u(st.evictedclients), u(st.keyspace_hits), u(st.keyspace_misses),
+        u(st.total_forks), u(st.unexpected_error_replies), u(st.total_error_replies),
+        u(st.dump_payload_sanitizations), u(st.total_reads_processed),
+        u(st.total_writes_processed));
+  }
+
+  if (on("replication")) {
+    header("Replication");
+    std::string backlog = ConfigValue("repl-backlog-size");
+    if (backlog.empty()) backlog = "1048576";
+    Add(&s,
+        "role:master\r\n"
+        "connected_slaves:0\r\n"
+        "master_failover_state:no-failover\r\n"
+        "master_replid:%s\r\n"
+        "master_replid2:0000000000000000000000000000000000000000\r\n"
+        "master_repl_offset:0\r\n"
+        "second_repl_offset:-1\r\n"
+        "repl_backlog_active:0\r\n"
+        "repl_backlog_size:%s\r\n"
+        "repl_backlog_first_byte_offset:0\r\n"
+        "repl_backlog_histlen:0\r\n",
+        g_replid, backlog.c_str());
+  }
+
+  if (on("cpu")) {
+    header("CPU");
+    rusage self{}, children{}, thread{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+#ifdef RUSAGE_THREAD
+    getrusage(RUSAGE_THREAD, &thread);
+#else
+    thread = self;
+#endif
+    AddRusage(&s, "used_cpu_sys", self.ru_stime);
+    AddRusage(&s, "used_cpu_user", self.ru_utime);
+    AddRusage(&s, "used_cpu_sys_children", children.ru_stime);
+    AddRusage(&s, "used_cpu_user_children", children.ru_utime);
+    AddRusage(&s, "used_cpu_sys_main_thread", thread.ru_stime);
+    AddRusage(&s, "used_cpu_user_main_thread", thread.ru_utime);
+  }
+
+  if (on("module_list") || on("modules")) header("Modules");
+
+  if (on("commandstats")) {
+    header("Commandstats");
+    CommandStats(&s, srv.commands().all());
+  }
+
+  if (on("errorstats")) {
+    header("Errorstats");
+    // Why: Redis keeps error codes in a radix tree, so they come sorted.
+    std::vector<std::pair<std::string, uint64_t>> errs(srv.errorstats.begin(), srv.errorstats.end());
+    std::sort(errs.begin(), errs.end());
+    for (const auto& [code, count] : errs)
+      Add(&s, "errorstat_%s:count=%llu\r\n", code.c_str(), static_cast<unsigned long long>(count));
+  }
+
+  if (on("latencystats")) {
+    header("Latencystats");
+    LatencyStats(&s, srv.commands().all(), cfg.latency_tracking_info_percentiles);
+  }
+
+  if (on("cluster")) {
+    header("Cluster");
+    Add(&s, "cluster_enabled:0\r\n");
+  }
+
+  if (on("keyspace")) {
+    header("Keyspace");
+    for (int i = 0; i < srv.num_dbs(); i++) {
+      engine::Db* d = srv.db(i);
+      long long keys = static_cast<long long>(d->size());
+      if (!keys) continue;
+      Add(&s, "db%d:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", i, keys,
+          static_cast<long long>(d->expires_size()), d->avg_ttl);
+    }
+  }
+  return s;
+}
+
+namespace {
+
+void CmdInfo(Client& c) {
+  std::vector<std::string_view> args(c.argv.begin() + 1, c.argv.end());
+  c.reply.Verbatim(GenInfoString(args));
+}
+
+}  // namespace
+
+void RegisterInfoFamily(server::CommandTable& t) {
+  // Startup state INFO reports against (Redis's initial_memory_usage and
+  // replid are taken when the server initializes).
+  if (!g_replid[0]) {
+    base::RandomHex(g_replid, 40);
+    g_replid[40] = '\0';
+  }
+  if (!g_startup_memory) g_startup_memory = base::UsedMemory();
+  t.Register("info", CmdInfo);
+}
+
+}  // namespace vireo::commands

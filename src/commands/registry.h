@@ -1,0 +1,18 @@
+// Declarations of every command family's Register function.
+#pragma once
+
+#include "server/command.h"
+
+namespace vireo::commands {
+
+void RegisterStringFamily(server::CommandTable& t);       // string.cc
+void RegisterKeysFamily(server::CommandTable& t);         // keys.cc
+void RegisterConnectionFamily(server::CommandTable& t);   // connection.cc: PING ECHO HELLO AUTH SELECT RESET QUIT
+void RegisterServerFamily(server::CommandTable& t);       // server_cmds.cc: DBSIZE FLUSHDB FLUSHALL SWAPDB TIME SHUTDOWN COMMAND
+void RegisterTransactionFamily(server::CommandTable& t);  // transaction.cc
+void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIENT ...
+void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
+void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
+void RegisterAdminFamily(server::CommandTable& t);        // admin.cc: SLOWLOG LATENCY MONITOR MEMORY DEBUG OBJECT
+
+}  // namespace vireo::commands

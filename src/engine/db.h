@@ -1,0 +1,95 @@
+// Db: one logical database (SELECT n): the key table and the expire index.
+//
+// Keys live in `keys_` (Entry nodes, see object.h). Keys with a TTL also
+// have an ExpireNode in `expires_`, which points at the Entry and holds the
+// absolute unix time in ms; the entry's kFlagHasExpire bit says whether that
+// node exists, so reading a key without TTL costs one hash lookup, not two
+// (Redis looks up the expires dict on every access).
+//
+// The engine knows nothing of clients, replication or keyspace events: it
+// stores and finds. Expiry *policy* (lazy delete on access, the active cycle,
+// propagation of DEL, stats) is the server's (server/keyspace.h), which calls
+// IsExpired/Delete here.
+//
+// Invariant: an ExpireNode exists iff its entry has kFlagHasExpire, and its
+// `entry` pointer is the live entry (ReplaceEntry keeps it so).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/dict.h"
+#include "engine/object.h"
+
+namespace vireo::engine {
+
+struct EntryTraits {
+  static std::string_view Key(const Entry* e) { return e->key(); }
+};
+
+struct ExpireNode {
+  ExpireNode* next;
+  Entry* entry;
+  int64_t when;  // unix ms
+};
+struct ExpireTraits {
+  static std::string_view Key(const ExpireNode* n) { return n->entry->key(); }
+};
+
+using KeyTable = HashTable<Entry, EntryTraits>;
+using ExpireTable = HashTable<ExpireNode, ExpireTraits>;
+
+class Db {
+ public:
+  explicit Db(int id) : id_(id) {}
+  ~Db() { Clear(); }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  int id() const { return id_; }
+  size_t size() const { return keys_.size(); }
+  size_t expires_size() const { return expires_.size(); }
+
+  Entry* Find(std::string_view key) { return keys_.Find(key); }
+  Entry** FindLink(std::string_view key) { return keys_.FindLink(key); }
+
+  // Adds an entry whose key is absent.
+  void Add(Entry* e) { keys_.Insert(e); }
+  // Replaces the entry at `link` (same key) with `e`, freeing the old one.
+  // keep_ttl moves the TTL to the new entry; otherwise it is removed.
+  void ReplaceEntry(Entry** link, Entry* e, bool keep_ttl);
+  // Removes the key and its TTL and frees the entry. False when absent.
+  bool Delete(std::string_view key);
+  // Removes the key and its TTL from the tables without freeing the entry
+  // (RENAME/MOVE/lazyfree). Returns nullptr when absent.
+  Entry* Unlink(std::string_view key);
+
+  // TTL: absolute unix ms, or -1 when the key has none.
+  int64_t GetExpire(const Entry* e);
+  void SetExpire(Entry* e, int64_t when_ms);
+  // Removes the TTL; false when there was none.
+  bool RemoveExpire(Entry* e);
+  static bool IsExpiredAt(int64_t when_ms, int64_t now_ms) { return when_ms < now_ms; }
+
+  // Frees everything.
+  void Clear();
+  // Moves the whole content into `other` (which must be empty) in O(1).
+  void MoveContentTo(Db& other);
+  // Exchanges contents with another db (SWAPDB).
+  void SwapContent(Db& other);
+
+  KeyTable& keys() { return keys_; }
+  ExpireTable& expires() { return expires_; }
+
+  // Running average TTL estimate for INFO keyspace (Redis's db->avg_ttl).
+  long long avg_ttl = 0;
+  // Active expire cursor into expires_ (Redis's db->expires_cursor).
+  uint64_t expires_cursor = 0;
+
+ private:
+  int id_;
+  KeyTable keys_;
+  ExpireTable expires_;
+};
+
+}  // namespace vireo::engine

@@ -1,0 +1,170 @@
+// See command.h. Also implements the COMMAND command family, because it is
+// a view over this table.
+#include "server/command.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/glob.h"
+#include "server/client.h"
+#include "server/server.h"
+
+namespace vireo::server {
+
+bool ToLowerBuf(std::string_view s, char* buf, size_t cap, std::string_view* out) {
+  if (s.size() > cap) return false;
+  for (size_t i = 0; i < s.size(); i++) {
+    char c = s[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  *out = std::string_view(buf, s.size());
+  return true;
+}
+
+static std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return r;
+}
+
+CommandTable::CommandTable() {
+  for (size_t i = 0; i < kCommandMetaCount; i++) {
+    const CommandMeta& m = kCommandMeta[i];
+    std::string full = m.parent ? std::string(m.parent) + "|" + m.name : std::string(m.name);
+    meta_index_[full] = &m;
+  }
+}
+
+CommandTable::~CommandTable() {
+  for (Command* c : top_) {
+    for (Command* s : c->subcommands) delete s;
+    delete c;
+  }
+}
+
+static Command* MakeCommand(const CommandMeta* m, std::string full) {
+  auto* c = new Command();
+  c->name = std::move(full);
+  c->declared = m->name;
+  c->meta = m;
+  c->arity = m->arity;
+  c->flags = m->flags;
+  c->acl = m->acl_categories;
+  return c;
+}
+
+void CommandTable::Register(std::string_view fullname, Handler h) {
+  std::string full = Lower(fullname);
+  auto mit = meta_index_.find(full);
+  if (mit == meta_index_.end()) {
+    missing_.push_back(full);
+    return;
+  }
+  size_t bar = full.find('|');
+  if (bar == std::string::npos) {
+    auto it = index_.find(full);
+    if (it != index_.end()) {
+      it->second->handler = h;
+      return;
+    }
+    Command* c = MakeCommand(mit->second, full);
+    c->handler = h;
+    top_.push_back(c);
+    index_[full] = c;
+    return;
+  }
+  std::string parent_name = full.substr(0, bar);
+  Command* parent;
+  auto it = index_.find(parent_name);
+  if (it == index_.end()) {
+    auto pm = meta_index_.find(parent_name);
+    if (pm == meta_index_.end()) {
+      missing_.push_back(parent_name);
+      return;
+    }
+    parent = MakeCommand(pm->second, parent_name);
+    top_.push_back(parent);
+    index_[parent_name] = parent;
+  } else {
+    parent = it->second;
+  }
+  Command* sub = MakeCommand(mit->second, full);
+  sub->handler = h;
+  sub->parent = parent;
+  parent->subcommands.push_back(sub);
+  parent->sub_index[full.substr(bar + 1)] = sub;
+}
+
+Command* CommandTable::Find(std::string_view name) const {
+  char buf[64];
+  std::string_view low;
+  if (!ToLowerBuf(name, buf, sizeof(buf), &low)) return nullptr;
+  auto it = index_.find(std::string(low));
+  return it == index_.end() ? nullptr : it->second;
+}
+
+Command* CommandTable::Lookup(const std::vector<std::string_view>& argv) const {
+  Command* base = Find(argv[0]);
+  if (!base) return nullptr;
+  // Why: Redis's lookupCommandLogic returns the container itself when only
+  // its name was given (arity check then fails with the container's name).
+  if (base->subcommands.empty() || argv.size() == 1) return base;
+  char buf[64];
+  std::string_view low;
+  if (!ToLowerBuf(argv[1], buf, sizeof(buf), &low)) return nullptr;
+  auto it = base->sub_index.find(std::string(low));
+  return it == base->sub_index.end() ? nullptr : it->second;
+}
+
+Command* CommandTable::FindByFullName(std::string_view fullname) const {
+  size_t bar = fullname.find('|');
+  if (bar == std::string_view::npos) return Find(fullname);
+  Command* base = Find(fullname.substr(0, bar));
+  if (!base) return nullptr;
+  auto it = base->sub_index.find(Lower(fullname.substr(bar + 1)));
+  return it == base->sub_index.end() ? nullptr : it->second;
+}
+
+bool CommandTable::IsContainer(std::string_view name) const {
+  Command* c = Find(name);
+  return c && !c->subcommands.empty();
+}
+
+void CommandTable::ResetStats() {
+  for (Command* c : top_) {
+    c->calls = c->usec = c->rejected_calls = c->failed_calls = 0;
+    for (Command* s : c->subcommands) s->calls = s->usec = s->rejected_calls = s->failed_calls = 0;
+  }
+}
+
+void CommandTable::WriteInfo(Client& c, const Command* cmd) {
+  auto& r = c.reply;
+  bool r3 = c.resp() >= 3;
+  r.Raw("*10\r\n");
+  r.Raw(r3 ? cmd->meta->info_resp3 : cmd->meta->info_resp2);
+  if (cmd->subcommands.empty()) {
+    // Why: Redis sends addReplySetLen(c, 0) for "no subcommands".
+    r.Raw(r3 ? "~0\r\n" : "*0\r\n");
+    return;
+  }
+  r.ArrayLen(static_cast<int64_t>(cmd->subcommands.size()));
+  for (const Command* s : cmd->subcommands) WriteInfo(c, s);
+}
+
+void CommandTable::WriteDocs(Client& c, const Command* cmd) {
+  auto& r = c.reply;
+  bool r3 = c.resp() >= 3;
+  int pairs = cmd->meta->docs_pairs + (cmd->subcommands.empty() ? 0 : 1);
+  r.MapLen(pairs);
+  r.Raw(r3 ? cmd->meta->docs_resp3 : cmd->meta->docs_resp2);
+  if (cmd->subcommands.empty()) return;
+  r.Bulk("subcommands");
+  r.MapLen(static_cast<int64_t>(cmd->subcommands.size()));
+  for (const Command* s : cmd->subcommands) {
+    r.Bulk(s->name);
+    WriteDocs(c, s);
+  }
+}
+
+}  // namespace vireo::server

@@ -1,0 +1,86 @@
+// The runtime command table: metadata from command_table_data.cc joined with
+// the handlers the command families register.
+//
+// Only commands (and subcommands) that have a handler are in the table, so
+// lookups, COMMAND COUNT/LIST/INFO/DOCS and redis-cli's hints all see exactly
+// what is implemented; anything else gets Redis's unknown-command error.
+// Container commands (CONFIG, CLIENT, OBJECT, ...) hold their subcommands and
+// are listed when at least one subcommand is implemented.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "server/command_meta.h"
+
+namespace vireo::server {
+
+class Client;
+using Handler = void (*)(Client& c);
+
+struct Command {
+  std::string name;      // "get", "config|get" (Redis's fullname)
+  std::string declared;  // the name alone ("get")
+  const CommandMeta* meta = nullptr;
+  Handler handler = nullptr;
+  Command* parent = nullptr;
+  std::vector<Command*> subcommands;  // in registration order
+  std::unordered_map<std::string, Command*> sub_index;
+  int arity = 0;
+  uint64_t flags = 0;
+  uint64_t acl = 0;
+  // commandstats
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+
+  bool has(uint64_t f) const { return flags & f; }
+  bool is_container() const { return !subcommands.empty() || (handler == nullptr); }
+};
+
+class CommandTable {
+ public:
+  CommandTable();
+  ~CommandTable();
+
+  // Registers a handler for "name" or "container|sub". The metadata must
+  // exist in the generated table (the server refuses to start otherwise).
+  void Register(std::string_view fullname, Handler h);
+  // Checks that every registered name had metadata; returns missing names.
+  const std::vector<std::string>& missing() const { return missing_; }
+
+  // Redis's lookupCommand over argv: the command, or its subcommand when the
+  // command is a container and argc >= 2. nullptr when unknown.
+  Command* Lookup(const std::vector<std::string_view>& argv) const;
+  // Top-level lookup by (case-insensitive) name.
+  Command* Find(std::string_view name) const;
+  // "container|sub" or plain name, case-insensitive.
+  Command* FindByFullName(std::string_view fullname) const;
+  // True when argv[0] names a container command (for the unknown-subcommand error).
+  bool IsContainer(std::string_view name) const;
+
+  const std::vector<Command*>& all() const { return top_; }
+  void ResetStats();
+
+  // COMMAND subcommand replies (server/command_cmd.cc).
+  static void WriteInfo(Client& c, const Command* cmd);
+  static void WriteDocs(Client& c, const Command* cmd);
+
+ private:
+  std::vector<Command*> top_;
+  std::unordered_map<std::string, Command*> index_;
+  std::unordered_map<std::string, const CommandMeta*> meta_index_;
+  std::vector<std::string> missing_;
+};
+
+// Lowercases ASCII into `buf` (cap bytes); returns false if it does not fit.
+bool ToLowerBuf(std::string_view s, char* buf, size_t cap, std::string_view* out);
+
+// Registration entry points, one per command family (src/commands/*.cc).
+void RegisterAllCommands(CommandTable& t);
+
+}  // namespace vireo::server

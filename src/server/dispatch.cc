@@ -1,0 +1,189 @@
+// Command dispatch: Redis 7.0's processCommand checks, in its order, and
+// call() with its bookkeeping (commandstats, errorstats, slowlog, latency
+// monitor, MONITOR feed, propagation).
+#include <cstdio>
+#include <cstring>
+
+#include "base/clock.h"
+#include "base/numbers.h"
+#include "base/split_args.h"
+#include "server/client.h"
+#include "server/errors.h"
+#include "server/log.h"
+#include "server/server.h"
+
+namespace vireo::server {
+
+namespace {
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Redis's rejectCommand: error reply, flag a transaction, count.
+void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
+  if (c.flags & kClientMulti) c.flags |= kClientDirtyExec;
+  if (cmd) cmd->rejected_calls++;
+  c.reply.Error(msg);
+  s.CountError(msg);
+}
+
+void FeedMonitors(Server& s, Client& c, int dbid) {
+  // "+<sec>.<usec> [<db> <addr>] "arg" "arg"..."
+  std::string line;
+  char buf[128];
+  int64_t us = s.now_us();
+  snprintf(buf, sizeof(buf), "+%lld.%06lld ", static_cast<long long>(us / 1000000),
+           static_cast<long long>(us % 1000000));
+  line += buf;
+  if (c.flags & kClientUnixSocket)
+    snprintf(buf, sizeof(buf), "[%d unix:%s] ", dbid, s.cfg().unixsocket.c_str());
+  else
+    snprintf(buf, sizeof(buf), "[%d %s] ", dbid, c.addr.c_str());
+  line += buf;
+  const auto& argv = c.argv;
+  for (size_t i = 0; i < argv.size(); i++) {
+    if (i) line.push_back(' ');
+    base::AppendRepr(&line, argv[i]);
+  }
+  line += "\r\n";
+  for (Client* m : s.monitors) {
+    if (m->closed()) continue;
+    m->out().Append(line);
+    s.AddPendingWrite(m);
+  }
+}
+
+}  // namespace
+
+bool Server::ProcessCommand(Client& c) {
+  UpdateTime();
+  // Why: Redis 7.0 handles QUIT before the command lookup (no auth needed,
+  // also inside MULTI): reply OK and close after the reply.
+  if (EqualsNoCase(c.argv[0], "quit")) {
+    c.reply.Ok();
+    c.flags |= kClientCloseAfterReply;
+    return true;
+  }
+  Command* cmd = commands_.Lookup(c.argv);
+  c.cmd = cmd;
+  // Why: Redis sets lastcmd at lookup (CLIENT LIST cmd=), so it names a
+  // queued or rejected command too, and is NULL after an unknown one.
+  c.last_cmd = cmd;
+  if (!cmd) {
+    std::string msg;
+    if (commands_.IsContainer(c.argv[0])) {
+      std::string up(c.argv[0].substr(0, 128));
+      for (char& ch : up) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+      msg = "ERR unknown subcommand '" + std::string(c.argv[1].substr(0, 128)) + "'. Try " + up +
+            " HELP.";
+    } else {
+      std::string args;
+      for (size_t i = 1; i < c.argv.size() && args.size() < 128; i++) {
+        size_t room = 128 - args.size();
+        args += "'" + std::string(c.argv[i].substr(0, room)) + "' ";
+      }
+      msg = "ERR unknown command '" + std::string(c.argv[0].substr(0, 128)) +
+            "', with args beginning with: " + args;
+    }
+    Reject(*this, c, nullptr, msg);
+    return true;
+  }
+  int argc = static_cast<int>(c.argv.size());
+  if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity || !cmd->handler) {
+    Reject(*this, c, cmd, "ERR wrong number of arguments for '" + cmd->name + "' command");
+    return true;
+  }
+  if (cmd->has(kCmdProtected)) {
+    int mode = cmd->parent == nullptr && cmd->name == "debug" ? cfg().enable_debug_command
+                                                               : cfg().enable_module_command;
+    bool local = (c.flags & kClientUnixSocket) || c.addr.rfind("127.", 0) == 0 ||
+                 c.addr.rfind("::1:", 0) == 0;
+    if (mode == 0 || (mode == 2 && !local)) {
+      const char* what = cmd->name == "debug" ? "DEBUG" : "MODULE";
+      const char* opt = cmd->name == "debug" ? "enable-debug-command" : "enable-module-command";
+      char buf[512];
+      snprintf(buf, sizeof(buf),
+               "ERR %s command not allowed. If the %s option is set to \"local\", you can run it "
+               "from a local connection, otherwise you need to set this option in the "
+               "configuration file, and then restart the server.",
+               what, opt);
+      Reject(*this, c, cmd, buf);
+      return true;
+    }
+  }
+  if (!c.authenticated && !cmd->has(kCmdNoAuth)) {
+    Reject(*this, c, cmd, err::kNoAuth);
+    return true;
+  }
+  if ((c.flags & kClientMulti) && cmd->has(kCmdNoMulti)) {
+    Reject(*this, c, cmd, "ERR Command not allowed inside a transaction");
+    return true;
+  }
+  // CLIENT PAUSE: hold the command (all commands in ALL mode; writes and
+  // may-replicate commands in WRITE mode), as Redis blocks the client.
+  if (pause_end_ms > now_ms()) {
+    bool exec_or_write = cmd->has(kCmdWrite) || cmd->has(kCmdMayReplicate);
+    if (cmd->name == "exec" && (c.flags & kClientMulti)) {
+      for (auto& q : c.mstate)
+        if (q.cmd->has(kCmdWrite) || q.cmd->has(kCmdMayReplicate)) exec_or_write = true;
+    }
+    bool in_multi_queue = (c.flags & kClientMulti) && cmd->name != "exec";
+    if (!in_multi_queue && (!pause_write_only || exec_or_write)) return false;
+  }
+  if ((c.flags & kClientMulti) && cmd->name != "exec" && cmd->name != "discard" &&
+      cmd->name != "multi" && cmd->name != "watch" && cmd->name != "quit" && cmd->name != "reset") {
+    QueuedCommand q;
+    q.cmd = cmd;
+    q.argv.reserve(c.argv.size());
+    for (auto a : c.argv) q.argv.emplace_back(a);
+    c.mstate.push_back(std::move(q));
+    c.reply.Raw("+QUEUED\r\n");
+    return true;
+  }
+  Call(c, cmd);
+  return true;
+}
+
+void Server::Call(Client& c, Command* cmd) {
+  long long dirty_before = dirty;
+  uint64_t errors_before = stats.total_error_replies;
+  Command* prev_cmd = c.cmd;
+  c.cmd = cmd;
+  int64_t start = base::MonotonicUs();
+  int dbid = c.db_index;
+  cmd->handler(c);
+  int64_t duration = base::MonotonicUs() - start;
+  c.last_cmd = cmd;
+  if (stats.total_error_replies > errors_before) cmd->failed_calls++;
+  if (!cmd->has(kCmdSkipSlowlog)) {
+    LatencyAdd(cmd->has(kCmdFast) ? "fast-command" : "command",
+               static_cast<uint64_t>(duration / 1000));
+    long long slower = cfg().slowlog_log_slower_than;
+    if (slower >= 0 && duration >= slower) SlowlogPush(c, duration);
+  }
+  cmd->calls++;
+  cmd->usec += static_cast<uint64_t>(duration);
+  stats.numcommands++;
+  if (!monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
+    FeedMonitors(*this, c, dbid);
+  if (dirty != dirty_before && !sinks_.empty()) {
+    if (c.rewritten_argv.empty()) {
+      Propagate(dbid, c.argv);
+    } else {
+      std::vector<std::string_view> v(c.rewritten_argv.begin(), c.rewritten_argv.end());
+      Propagate(dbid, v);
+    }
+  }
+  c.rewritten_argv.clear();
+  c.cmd = prev_cmd ? prev_cmd : cmd;
+}
+
+}  // namespace vireo::server

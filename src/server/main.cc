@@ -1,0 +1,133 @@
+// vireo-server: command line, config, daemonize, pidfile, logging, run.
+//
+// The command line is redis-server's: `vireo-server [/path/to/conf] [-]
+// [--directive value ...]`, plus -v/--version and -h/--help.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "base/memory.h"
+#include "server/log.h"
+#include "server/server.h"
+#include "vireo/version.h"
+
+using vireo::server::LogLevel;
+using vireo::server::Log;
+
+namespace {
+
+void Version() {
+  printf("Vireo server v=%s redis_version=%s sha=00000000:0 malloc=%s bits=64 build=0\n",
+         VIREO_VERSION, VIREO_REDIS_VERSION, vireo::base::AllocatorName());
+  exit(0);
+}
+
+void Usage(const char* prog) {
+  fprintf(stderr,
+          "Usage: %s [/path/to/redis.conf] [options] [-]\n"
+          "       %s - (read config from stdin)\n"
+          "       %s -v or --version\n"
+          "       %s -h or --help\n\n"
+          "Examples:\n"
+          "       %s (run the server with default conf)\n"
+          "       echo 'maxmemory 128mb' | %s -\n"
+          "       %s /etc/redis/6379.conf\n"
+          "       %s --port 7777\n"
+          "       %s --port 7777 --replicaof 127.0.0.1 8888\n"
+          "       %s /etc/myredis.conf --loglevel verbose -\n"
+          "       %s /etc/myredis.conf --loglevel verbose\n\n",
+          prog, prog, prog, prog, prog, prog, prog, prog, prog, prog, prog);
+  exit(1);
+}
+
+void Daemonize() {
+  if (fork() != 0) exit(0);  // parent exits
+  setsid();
+  int fd = open("/dev/null", O_RDWR, 0);
+  if (fd != -1) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) close(fd);
+  }
+}
+
+void CreatePidFile(const std::string& path) {
+  FILE* f = fopen(path.c_str(), "w");
+  if (!f) {
+    Log(LogLevel::kWarning, "Failed to write PID file: %s", strerror(errno));
+    return;
+  }
+  fprintf(f, "%d\n", static_cast<int>(getpid()));
+  fclose(f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 2) {
+    if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) Version();
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) Usage(argv[0]);
+  }
+  auto* srv = new vireo::server::Server();
+  srv->executable = argv[0];
+  for (int i = 0; i < argc; i++) srv->exec_argv.emplace_back(argv[i]);
+  std::string text, file, err;
+  if (!srv->config.BuildFromArgs(argc, argv, &text, &file, &err)) {
+    fprintf(stderr, "%s\n", err.c_str());
+    return 1;
+  }
+  std::string report;
+  if (!srv->config.Load(text, &report)) {
+    fprintf(stderr, "%s", report.c_str());
+    return 1;
+  }
+  auto& cfg = srv->cfg();
+  if (cfg.daemonize) {
+    if (cfg.logfile.empty()) cfg.logfile = "/dev/null";
+    Daemonize();
+  }
+  if (!vireo::server::SetupLogging(cfg.logfile, cfg.loglevel, cfg.syslog_enabled, cfg.syslog_ident,
+                                   &err)) {
+    fprintf(stderr, "Can't open the log file: %s\n", err.c_str());
+    return 1;
+  }
+  Log(LogLevel::kNotice, "oO0OoO0OoO0Oo Vireo is starting oO0OoO0OoO0Oo");
+  Log(LogLevel::kNotice,
+      "Vireo version=%s (Redis %s compatible), bits=64, commit=00000000, modified=0, pid=%d, just started",
+      VIREO_VERSION, VIREO_REDIS_VERSION, static_cast<int>(getpid()));
+  if (file.empty()) {
+    Log(LogLevel::kWarning,
+        "Warning: no config file specified, using the default config. In order to specify a config "
+        "file use %s /path/to/redis.conf",
+        argv[0]);
+  } else {
+    Log(LogLevel::kNotice, "Configuration loaded");
+  }
+  for (const std::string& name : srv->config.InactiveUsed()) {
+    Log(LogLevel::kWarning,
+        "Directive '%s' is accepted but not active yet in Vireo: the feature it configures is not "
+        "implemented, so it has no effect.",
+        name.c_str());
+  }
+  std::string pidfile = cfg.pidfile;
+  if (cfg.daemonize && pidfile.empty()) pidfile = "/var/run/redis.pid";
+  if (!pidfile.empty()) {
+    cfg.pidfile = pidfile;
+    CreatePidFile(pidfile);
+  }
+  if (!srv->Init(&err)) {
+    Log(LogLevel::kWarning, "%s", err.c_str());
+    return 1;
+  }
+  Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
+  Log(LogLevel::kNotice, "Server initialized");
+  int rc = srv->Run();
+  delete srv;
+  return rc;
+}

@@ -1,0 +1,234 @@
+// Server: the process-wide state and the event loop.
+//
+// One asio::io_context run by the main thread; every data structure is
+// touched only from it. The loop is Redis's: run every ready handler (reads,
+// accepts, timers), then BeforeSleep() flushes the clients that have pending
+// replies (one writev each), then block in epoll again. The cron timer runs
+// at `hz` and drives active expiry, client timeouts, idle-buffer release,
+// stats sampling and the incremental rehash of idle databases; later modules
+// (replication, cluster, sentinel) join through AddCronHook().
+//
+// Extension points for the modules that come later:
+//  - PropagationSink: every write command is offered to each sink once, in
+//    effect form (argv or the handler's rewritten argv), with its db index.
+//  - AddCronHook(): a function run on every cron tick.
+//  - InfoSection providers: INFO asks every registered provider.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "engine/db.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "server/config.h"
+
+namespace vireo::server {
+
+struct Stats {
+  uint64_t numcommands = 0;
+  uint64_t numconnections = 0;
+  uint64_t rejected_conn = 0;
+  uint64_t expiredkeys = 0;
+  double expired_stale_perc = 0;
+  uint64_t expired_time_cap_reached_count = 0;
+  uint64_t expire_cycle_time_used = 0;  // us
+  uint64_t evictedkeys = 0;
+  uint64_t evictedclients = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t total_reads_processed = 0;
+  uint64_t total_writes_processed = 0;
+  uint64_t client_qbuf_limit_disconnections = 0;
+  uint64_t client_outbuf_limit_disconnections = 0;
+  uint64_t io_reads_processed = 0;
+  uint64_t dump_payload_sanitizations = 0;
+  uint64_t total_forks = 0;
+  size_t peak_memory = 0;
+  int64_t peak_memory_time = 0;
+  // instantaneous metrics (samples taken by the cron)
+  static constexpr int kSamples = 16;
+  struct Metric {
+    int64_t last_time = 0;
+    uint64_t last_value = 0;
+    uint64_t samples[kSamples] = {};
+    int idx = 0;
+  };
+  Metric ops, net_in, net_out;
+};
+
+struct SlowlogEntry {
+  int64_t id;
+  int64_t time;
+  int64_t duration_us;
+  std::vector<std::string> argv;
+  std::string peer;
+  std::string cname;
+};
+
+struct LatencySample {
+  int32_t time;
+  uint32_t latency_ms;
+};
+struct LatencyEvent {
+  static constexpr int kHistory = 160;
+  LatencySample samples[kHistory] = {};
+  int idx = 0;
+  uint32_t max = 0;
+};
+
+class PropagationSink {
+ public:
+  virtual ~PropagationSink() = default;
+  // A write that happened in db `dbid`, already in its deterministic form.
+  virtual void Feed(int dbid, const std::vector<std::string_view>& argv) = 0;
+};
+
+class Server {
+ public:
+  Server();
+  ~Server();
+
+  // Loads config (already parsed by main), opens listeners, runs the loop
+  // until shutdown. Returns the process exit code.
+  int Run();
+  // Initialization split out for tests that embed a server without sockets.
+  bool Init(std::string* err);
+
+  // --- time -------------------------------------------------------------
+  int64_t now_ms() const { return now_us_ / 1000; }
+  int64_t now_us() const { return now_us_; }
+  void UpdateTime();
+  int64_t unixtime() const { return now_us_ / 1000000; }
+  uint32_t lru_clock() const;
+
+  // --- keyspace -----------------------------------------------------------
+  engine::Db* db(int i) { return dbs_[static_cast<size_t>(i)].get(); }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
+  long long dirty = 0;
+
+  // --- clients ----------------------------------------------------------
+  Client* clients_head() { return clients_head_; }
+  size_t num_clients() const { return num_clients_; }
+  Client* FindClient(uint64_t id);
+  void AddPendingWrite(Client* c);
+  void ScheduleFree(Client* c);
+  uint64_t next_client_id = 1;
+  std::vector<Client*> monitors;
+  // Clients paused by CLIENT PAUSE: end time and mode.
+  int64_t pause_end_ms = 0;
+  bool pause_write_only = false;
+  bool paused() const { return pause_end_ms > now_ms(); }
+  std::vector<Client*> paused_clients;
+  // Clients blocked in the middle of their input (paused) resume here.
+  void UnpauseClients();
+  // Watched keys: db -> key -> watchers.
+  std::vector<std::unordered_map<std::string, std::vector<Client*>>> watched_keys;
+  size_t watched_count = 0;
+
+  // --- commands ---------------------------------------------------------
+  CommandTable& commands() { return commands_; }
+  // Runs a command for `c` (c.argv set) through all of Redis's checks.
+  // Returns false when CLIENT PAUSE holds the command (not executed).
+  bool ProcessCommand(Client& c);
+  // Executes the looked-up command: handler, stats, slowlog, propagation.
+  void Call(Client& c, Command* cmd);
+  void Propagate(int dbid, const std::vector<std::string_view>& argv);
+  void AddPropagationSink(PropagationSink* s) { sinks_.push_back(s); }
+  // Counts an error reply (errorstats) — every error reply goes through it.
+  void CountError(std::string_view msg);
+  std::unordered_map<std::string, uint64_t> errorstats;
+
+  // --- config, logging ----------------------------------------------------
+  ConfigManager config;
+  Config& cfg() { return config.cfg(); }
+  std::string executable;
+  std::vector<std::string> exec_argv;
+
+  // --- stats, slowlog, latency ------------------------------------------
+  Stats stats;
+  std::deque<SlowlogEntry> slowlog;
+  int64_t slowlog_next_id = 0;
+  void SlowlogPush(Client& c, int64_t duration_us);
+  std::unordered_map<std::string, LatencyEvent> latency_events;
+  void LatencyAdd(const char* event, uint64_t ms);
+  int64_t start_time_ms = 0;
+  char run_id[41] = {};
+  int64_t stat_reset_time = 0;
+  void ResetStats();
+  void RecordMetric(Stats::Metric& m, uint64_t value);
+  static double MetricAverage(const Stats::Metric& m);
+
+  // --- cron & shutdown -------------------------------------------------
+  using CronHook = std::function<void()>;
+  void AddCronHook(CronHook h) { cron_hooks_.push_back(std::move(h)); }
+  void RequestShutdown(int sig) { shutdown_signal_ = sig; }
+  // SHUTDOWN command: returns false with *err when it cannot shut down.
+  bool PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err);
+  bool shutdown_asap = false;
+  int64_t cron_loops = 0;
+  int active_expire_enabled = 1;
+  uint64_t unix_socket_perm = 0;
+  asio::io_context& io() { return io_; }
+  // Listening addresses for INFO / proc title.
+  std::vector<std::string> listen_addrs;
+  int tcp_port = 0;
+
+  // --- active expire ----------------------------------------------------
+  void ActiveExpireCycle(bool fast);
+  int64_t expire_last_fast_cycle_us = 0;
+  bool expire_timelimit_exit = false;
+
+  // Connection accounting
+  void OnClientClosed(Client* c);
+  void LinkClient(Client* c);
+
+ private:
+  friend class Client;
+  void BeforeSleep();
+  void Cron();
+  void ArmCron();
+  bool Listen(std::string* err);
+  void StartAccept(size_t idx);
+  void AcceptClient(Client::Socket sock, bool unix_socket, const std::string& laddr);
+  void ClientsCron();
+  void DatabasesCron();
+  void FreePendingClients();
+  bool FinishShutdown();
+
+  asio::io_context io_;
+  asio::steady_timer cron_timer_;
+  struct Listener;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<std::unique_ptr<engine::Db>> dbs_;
+  CommandTable commands_;
+  Client* clients_head_ = nullptr;
+  Client* clients_tail_ = nullptr;
+  size_t num_clients_ = 0;
+  std::vector<Client*> pending_writes_;
+  std::vector<Client*> to_free_;
+  std::vector<PropagationSink*> sinks_;
+  std::vector<CronHook> cron_hooks_;
+  int64_t now_us_ = 0;
+  volatile int shutdown_signal_ = 0;
+  int64_t shutdown_deadline_ = 0;
+  size_t clients_cron_cursor_ = 0;
+  int resize_db_cursor_ = 0;
+};
+
+// The one server of the process (like Redis's `server` global).
+extern Server* g_server;
+
+}  // namespace vireo::server
