@@ -25,6 +25,7 @@ import socket
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 from common import fmt_num, fmt_ratio, log, ratio  # noqa: E402
@@ -130,6 +131,17 @@ def run(args):
     if not args.only or "idle" in args.only.split(","):
         res["idle"] = measure_idle(args)
     return res
+
+
+def skeleton():
+    """Empty results with the full layout (RESULTS.md template)."""
+    empty = {k: None for k in ("used_per_key", "rss_per_key")}
+    ds = [{"dataset": k, "keys": 1000000, "vireo": empty, "redis": empty,
+           "ratio_used_per_key": None, "ratio_rss_per_key": None} for k in ("strings100", "smallints")]
+    conn = {f"{m}_per_conn_{p}": None for m in ("used", "rss") for p in ("connected", "idle")}
+    idle = {"clients": 1000, "idle_wait_s": 3.0, "vireo": conn, "redis": conn}
+    idle.update({f"ratio_{k}": None for k in conn})
+    return {"datasets": ds, "idle": idle}
 
 
 DATASET_LABEL = {"strings100": "100-byte string values", "smallints": "small integer values (i % 10000)"}

@@ -17,6 +17,12 @@ bool SetClientNameOrReply(server::Client& c, std::string_view name);
 // command being run).
 void UpdateReplyMute(server::Client& c);
 
+// Redis's redactClientCommandArgument: SLOWLOG and MONITOR (which read argv
+// after the handler) show "(redacted)" instead of a secret argument.
+inline void RedactArgument(server::Client& c, size_t i) {
+  if (i < c.argv.size()) c.argv[i] = "(redacted)";
+}
+
 // One CLIENT LIST line for `cl` (without the trailing newline), Redis 7.0's
 // catClientInfoString.
 std::string ClientInfoString(server::Client& cl);

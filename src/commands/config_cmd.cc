@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands/client_cmd.h"
 #include "commands/common.h"
 #include "commands/latency_histogram.h"
 #include "server/log.h"
@@ -57,7 +58,12 @@ void CmdConfigSet(Client& c) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   for (size_t i = 2; i + 1 < c.argv.size(); i += 2) pairs.emplace_back(c.argv[i], c.argv[i + 1]);
   std::string err;
-  if (!g_server->config.Set(pairs, &err, IsLocalClient(c))) {
+  bool ok = g_server->config.Set(pairs, &err, IsLocalClient(c));
+  // Why: Redis redacts the value of every sensitive config (requirepass,
+  // masterauth...) from SLOWLOG and MONITOR, whether or not the SET worked.
+  for (size_t i = 2; i + 1 < c.argv.size(); i += 2)
+    if (g_server->config.IsSensitive(c.argv[i])) RedactArgument(c, i + 1);
+  if (!ok) {
     Err(c, err);
     return;
   }

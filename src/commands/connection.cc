@@ -58,6 +58,10 @@ void CmdAuth(Client& c) {
     return;
   }
   std::string_view user = "default", pass;
+  // The views stay valid: redaction only repoints argv.
+  std::string_view a1 = c.argv[1], a2 = c.argv.size() == 3 ? c.argv[2] : std::string_view();
+  RedactArgument(c, 1);
+  if (c.argv.size() == 3) RedactArgument(c, 2);
   if (c.argv.size() == 2) {
     // Why: Redis keeps the pre-ACL error for the one-argument form when the
     // default user has no password.
@@ -67,10 +71,10 @@ void CmdAuth(Client& c) {
           "Are you sure your configuration is correct?");
       return;
     }
-    pass = c.argv[1];
+    pass = a1;
   } else {
-    user = c.argv[1];
-    pass = c.argv[2];
+    user = a1;
+    pass = a2;
   }
   if (AuthenticateUser(c, user, pass))
     c.reply.Ok();
@@ -99,6 +103,8 @@ void CmdHello(Client& c) {
       have_auth = true;
       user = c.argv[j + 1];
       pass = c.argv[j + 2];
+      RedactArgument(c, j + 1);
+      RedactArgument(c, j + 2);
       j += 2;
     } else if (EqNoCase(opt, "SETNAME") && more >= 1) {
       have_name = true;

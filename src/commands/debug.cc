@@ -10,10 +10,12 @@
 #include <arpa/inet.h>
 #include <time.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "base/glob.h"
 #include "base/hash.h"

@@ -49,6 +49,11 @@ RequestParser::Status RequestParser::Parse(const char* buf, size_t start, size_t
 RequestParser::Status RequestParser::ParseInline(const char* buf, size_t start, size_t len,
                                                  size_t* consumed) {
   const char* nl = static_cast<const char*>(memchr(buf + start, '\n', len - start));
+  // Why: Redis finds the newline with strchr(), which stops at a NUL byte:
+  // an inline request with a NUL before its newline never completes (until
+  // it grows past the inline limit).
+  if (nl && memchr(buf + start, '\0', static_cast<size_t>(nl - (buf + start))) != nullptr)
+    nl = nullptr;
   if (!nl) {
     if (len - start > kInlineMaxSize) {
       error_ = "Protocol error: too big inline request";

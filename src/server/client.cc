@@ -184,6 +184,8 @@ void Client::ProcessInput() {
     parser_.Reset();
     argv.clear();
     if (closed_) return;
+    EnforceOutputLimits();
+    if (closed_) return;
   }
   if (qpos_ == qlen_) {
     qpos_ = qlen_ = 0;
@@ -261,6 +263,39 @@ void Client::MaybeFree() {
     in_free_list_ = true;
     srv_->ScheduleFree(this);
   }
+}
+
+bool Client::OutputBufferLimitReached() {
+  const Config& cfg = srv_->cfg();
+  // Why: Redis counts only what overflows the static reply buffer, and
+  // classes clients as normal or pubsub (monitors count as normal).
+  const Config::ClientOutputBufferLimit& lim =
+      (flags & kClientPubsub) ? cfg.cobl_pubsub : cfg.cobl_normal;
+  size_t used = out_.overflow_bytes();
+  bool hard = lim.hard && used >= lim.hard;
+  bool soft = lim.soft && used >= lim.soft;
+  if (soft) {
+    if (obuf_soft_limit_reached_time == 0) {
+      obuf_soft_limit_reached_time = srv_->now_ms() / 1000;
+      soft = false;  // first time we see the soft limit reached
+    } else if (srv_->now_ms() / 1000 - obuf_soft_limit_reached_time <= lim.soft_seconds) {
+      soft = false;  // not long enough yet
+    }
+  } else {
+    obuf_soft_limit_reached_time = 0;
+  }
+  return hard || soft;
+}
+
+void Client::EnforceOutputLimits() {
+  if (closed_ || out_.overflow_bytes() == 0) return;
+  if (!OutputBufferLimitReached()) return;
+  Log(LogLevel::kWarning,
+      "Client id=%llu addr=%s laddr=%s fd=%d name=%s scheduled to be closed ASAP for overcoming "
+      "of output buffer limits.",
+      static_cast<unsigned long long>(id), addr.c_str(), laddr.c_str(), fd, name.c_str());
+  srv_->stats.client_outbuf_limit_disconnections++;
+  Close();
 }
 
 void Client::ReleaseIdleBuffers() {

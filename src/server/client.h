@@ -109,6 +109,11 @@ class Client {
   // Closes now (or after pending output when flags has CloseAfterReply).
   void Close();
   bool closed() const { return closed_; }
+  // Redis's checkClientOutputBufferLimits: true when the client must be
+  // closed for its output buffer (hard limit, or soft limit for too long).
+  bool OutputBufferLimitReached();
+  // Closes the client (logging why) if its output buffer is over the limits.
+  void EnforceOutputLimits();
   // Releases idle buffers (cron): query buffer and reply chunk.
   void ReleaseIdleBuffers();
   // Resumes processing buffered commands (after CLIENT UNPAUSE).

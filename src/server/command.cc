@@ -100,7 +100,7 @@ Command* CommandTable::Find(std::string_view name) const {
   char buf[64];
   std::string_view low;
   if (!ToLowerBuf(name, buf, sizeof(buf), &low)) return nullptr;
-  auto it = index_.find(std::string(low));
+  auto it = index_.find(low);
   return it == index_.end() ? nullptr : it->second;
 }
 
@@ -113,7 +113,7 @@ Command* CommandTable::Lookup(const std::vector<std::string_view>& argv) const {
   char buf[64];
   std::string_view low;
   if (!ToLowerBuf(argv[1], buf, sizeof(buf), &low)) return nullptr;
-  auto it = base->sub_index.find(std::string(low));
+  auto it = base->sub_index.find(low);
   return it == base->sub_index.end() ? nullptr : it->second;
 }
 

@@ -19,7 +19,15 @@
 namespace vireo::server {
 
 class Client;
+struct Command;
 using Handler = void (*)(Client& c);
+
+// Heterogeneous lookup (string_view keys without building a std::string).
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using NameMap = std::unordered_map<std::string, Command*, NameHash, std::equal_to<>>;
 
 struct Command {
   std::string name;      // "get", "config|get" (Redis's fullname)
@@ -28,7 +36,7 @@ struct Command {
   Handler handler = nullptr;
   Command* parent = nullptr;
   std::vector<Command*> subcommands;  // in registration order
-  std::unordered_map<std::string, Command*> sub_index;
+  NameMap sub_index;
   int arity = 0;
   uint64_t flags = 0;
   uint64_t acl = 0;
@@ -72,7 +80,7 @@ class CommandTable {
 
  private:
   std::vector<Command*> top_;
-  std::unordered_map<std::string, Command*> index_;
+  NameMap index_;
   std::unordered_map<std::string, const CommandMeta*> meta_index_;
   std::vector<std::string> missing_;
 };

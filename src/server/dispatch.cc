@@ -9,6 +9,7 @@
 #include "base/split_args.h"
 #include "server/client.h"
 #include "server/errors.h"
+#include "server/keyspace.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -31,6 +32,19 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
 void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
   if (c.flags & kClientMulti) c.flags |= kClientDirtyExec;
   if (cmd) cmd->rejected_calls++;
+  if (cmd && cmd->name == "exec") {
+    // Why: Redis's execCommandAbort: a rejected EXEC discards the
+    // transaction and says why, without the "ERR " of the original error.
+    c.mstate.clear();
+    c.flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
+    UnwatchAllKeys(c);
+    std::string_view why = msg;
+    if (why.substr(0, 4) == "ERR ") why.remove_prefix(4);
+    std::string line = "EXECABORT Transaction discarded because of: " + std::string(why);
+    c.reply.Error(line);
+    s.CountError(line);
+    return;
+  }
   c.reply.Error(msg);
   s.CountError(msg);
 }
@@ -54,10 +68,12 @@ void FeedMonitors(Server& s, Client& c, int dbid) {
     base::AppendRepr(&line, argv[i]);
   }
   line += "\r\n";
-  for (Client* m : s.monitors) {
+  std::vector<Client*> targets = s.monitors;  // a client may close below
+  for (Client* m : targets) {
     if (m->closed()) continue;
     m->out().Append(line);
     s.AddPendingWrite(m);
+    m->EnforceOutputLimits();
   }
 }
 

@@ -44,8 +44,6 @@ Server::Server() : io_(1), cron_timer_(io_) {
   base::RandomHex(run_id, 40);
   run_id[40] = '\0';
   base::SeedRandom(static_cast<uint64_t>(base::UnixTimeUs()) ^ static_cast<uint64_t>(getpid()));
-  uint64_t seed;
-  base::RandomHex(reinterpret_cast<char*>(&seed), 0);
   base::g_hash_seed = base::Random64();
 }
 
@@ -470,6 +468,8 @@ void Server::ClientsCron() {
       c->Close();
       continue;
     }
+    c->EnforceOutputLimits();
+    if (c->closed()) continue;
     if (now - c->last_interaction_ms > 2000) c->ReleaseIdleBuffers();
   }
 }
@@ -647,10 +647,26 @@ void Server::CountError(std::string_view msg) {
 }
 
 bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err) {
-  (void)nosave;
-  (void)save;
+  // Redis's prepareForShutdown: with no replicas to wait for, NOW changes
+  // nothing and the shutdown is immediate.
   (void)now;
-  (void)force;
+  // Redis saves an RDB when asked to (SAVE) or when save points are set
+  // (unless NOSAVE). Vireo has no RDB persistence yet: an explicit SAVE is
+  // refused like a failed save (FORCE exits anyway, as Redis does); with
+  // only save points configured it exits, saying so in the log.
+  bool want_save = save || (!nosave && !cfg().save_params.empty());
+  if (want_save) {
+    if (save && !force) {
+      Log(LogLevel::kWarning,
+          "Error trying to save the DB, can't exit: RDB persistence is not supported by Vireo yet.");
+      *err =
+          "ERR SHUTDOWN SAVE is not supported by Vireo yet (no RDB persistence); use SHUTDOWN "
+          "NOSAVE, or add FORCE to exit without saving";
+      return false;
+    }
+    Log(LogLevel::kWarning,
+        "Not saving the final RDB snapshot: RDB persistence is not supported by Vireo yet.");
+  }
   shutdown_asap = true;
   return true;
 }

@@ -555,7 +555,7 @@ class Step:
 DIRECTIVES = {
     "unordered", "sorted-pairs", "type", "match", "mask", "sleep", "resp2", "resp3",
     "newconn", "raw", "send", "sendrep", "flushall", "conn", "scanall", "noreply",
-    "unordered-at",
+    "unordered-at", "requires",
 }
 
 
@@ -610,6 +610,13 @@ def parse_corpus(path):
                     steps.append(Step(lineno, text, name, args=b"".join(split_args(rest))))
                 elif name == "scanall":
                     steps.append(Step(lineno, text, name, args=split_args(rest)))
+                elif name == "requires":
+                    if any(st.kind != "requires" for st in steps):
+                        raise ValueError("!requires must come before any other step")
+                    cmds = split_args(rest)
+                    if not cmds:
+                        raise ValueError("!requires needs at least one command name")
+                    steps.append(Step(lineno, text, name, args=cmds))
                 else:
                     if rest:
                         raise ValueError("!%s takes no argument" % name)
@@ -621,6 +628,25 @@ def parse_corpus(path):
         except ValueError as e:
             raise ValueError("%s:%d: %s" % (path, lineno, e))
     return steps
+
+
+def file_requirements(steps):
+    """Command names required by a file's leading !requires lines (bytes, in order)."""
+    cmds = []
+    for st in steps:
+        if st.kind != "requires":
+            break
+        cmds.extend(a for a in st.args if a not in cmds)
+    return cmds
+
+
+class FileSkipped(Exception):
+    """Raised by Runner.run_file when side A lacks a command named by !requires."""
+
+    def __init__(self, path, missing, side_name="vireo"):
+        self.path, self.missing = path, missing
+        names = ", ".join(m.decode("utf-8", "replace") for m in missing)
+        super().__init__("%s: %s lacks %s (!requires)" % (os.path.basename(path), side_name, names))
 
 
 class Mismatch:
@@ -681,7 +707,38 @@ class Runner:
 
     # -- running -------------------------------------------------------------
 
+    def missing_commands(self, cmds, report=None, step=None):
+        """Ask both sides `COMMAND INFO cmds...`; return the commands side A lacks.
+
+        A command is missing when its entry in the reply is null. If side A
+        cannot answer (error, wrong shape, lost connection) or the reference
+        lacks a command (a corpus error), report() is called and None returned.
+        """
+        outs = self._exchange(encode_command([b"COMMAND", b"INFO"] + list(cmds)))
+        self._resync(outs)
+        missing = {}
+        for i, (s, o) in enumerate(zip(self.sides, outs)):
+            n = o.node if o.kind == "reply" else None
+            if n is None or not n.is_aggregate() or n.null or len(n.children) != len(cmds):
+                if report:
+                    report(step, "!requires: COMMAND INFO gave no usable answer on %s" % s.name,
+                           outs[0], outs[1])
+                return None
+            missing[i] = [c for c, e in zip(cmds, n.children) if e.null]
+        if missing[1]:
+            if report:
+                report(step, "!requires: the reference (%s) lacks %s" % (
+                    self.sides[1].name, b", ".join(missing[1]).decode("utf-8", "replace")),
+                    outs[0], outs[1])
+            return None
+        return missing[0]
+
     def run_file(self, path):
+        """Run one corpus file; returns the list of Mismatches.
+
+        Raises FileSkipped (before anything else is sent) when the file's
+        !requires names a command that side A does not have.
+        """
         steps = parse_corpus(path)
         mismatches = []
         names = (self.sides[0].name, self.sides[1].name)
@@ -694,6 +751,24 @@ class Runner:
 
         for s in self.sides:
             s.close_all()
+        required = file_requirements(steps)
+        if required:
+            first = steps[0]
+            try:
+                missing = self.missing_commands(required, report, first)
+            except ServerUnreachable as e:
+                report(first, "server unreachable, giving up on this file: %s" % e, None, None)
+                missing = None
+            if missing is None:
+                for s in self.sides:
+                    s.close_all()
+                return mismatches
+            if missing:
+                for s in self.sides:
+                    s.close_all()
+                raise FileSkipped(path, missing, self.sides[0].name)
+            if self.log:
+                self.log("%d: %s\n    -> all present on %s" % (first.lineno, first.text, names[0]))
         start = Step(0, "FLUSHALL + SELECT 0 (file start)", "cmd")
         for cmd in ([b"FLUSHALL"], [b"SELECT", b"0"]):
             outs = self._exchange(encode_command(cmd))
@@ -717,6 +792,8 @@ class Runner:
 
     def _run_step(self, step, mods, report):
         k = step.kind
+        if k == "requires":
+            return mods  # checked by run_file before the first step
         if k == "unordered":
             mods.mode, mods.depth = "unordered", step.arg
             return mods

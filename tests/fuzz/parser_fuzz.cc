@@ -26,6 +26,20 @@
 
 #include "protocol/parser.h"
 
+// Why the sources are compiled into this translation unit: tests/CMakeLists.txt
+// adds -fsanitize=fuzzer,address,undefined to fuzz_parser only, so the code
+// in libvireo_protocol.a / libvireo_base.a is built without coverage
+// feedback or ASan, and the fuzzer would be blind inside the parser.
+// Compiling parser, split_args and numbers here instruments them; the
+// archive members are then never pulled in (their symbols are already
+// defined), so there is no duplicate definition. Define
+// VIREO_FUZZ_LIBS_INSTRUMENTED when the libraries get the flags themselves.
+#ifndef VIREO_FUZZ_LIBS_INSTRUMENTED
+#include "base/numbers.cc"
+#include "base/split_args.cc"
+#include "protocol/parser.cc"
+#endif
+
 using vireo::protocol::RequestParser;
 using Status = RequestParser::Status;
 

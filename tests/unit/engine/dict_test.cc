@@ -366,7 +366,9 @@ TEST(HashTableScan, GuaranteeWhileGrowing) {
     const size_t start_buckets = f.t.buckets();
     int churn = 0;
     std::mt19937 rng(seed);
+    int mid_rehash_calls = 0;
     auto seen = FullScan(f.t, [&](int) {
+      mid_rehash_calls += f.t.rehashing();
       // Grow: many inserts between calls, so the table expands several
       // times and often is mid-rehash when Scan is called.
       // Bounded, so that the scan terminates.
@@ -374,6 +376,7 @@ TEST(HashTableScan, GuaranteeWhileGrowing) {
       for (int j = 0; j < k && churn < 40000; j++) f.Insert("churn:" + std::to_string(churn++));
     });
     EXPECT_GT(f.t.buckets(), start_buckets * 8) << "table did not grow much";
+    EXPECT_GT(mid_rehash_calls, 10);
     for (const auto& s : stable) ASSERT_GE(seen.count(s), 1u) << s << " seed " << seed;
   }
 }
@@ -395,7 +398,9 @@ TEST(HashTableScan, GuaranteeWhileShrinking) {
     const size_t start_buckets = f.t.buckets();
     std::mt19937 rng(seed);
     std::shuffle(churn.begin(), churn.end(), rng);
+    int mid_rehash_calls = 0;
     auto seen = FullScan(f.t, [&](int) {
+      mid_rehash_calls += f.t.rehashing();
       // Shrink: delete many keys between calls and let the cron resize.
       int k = 1 + static_cast<int>(rng() % 3000);
       for (int j = 0; j < k && !churn.empty(); j++) {
@@ -406,6 +411,7 @@ TEST(HashTableScan, GuaranteeWhileShrinking) {
       if (rng() % 2) f.t.Rehash(1 + rng() % 20);
     });
     EXPECT_LT(f.t.buckets(), start_buckets / 8) << "table did not shrink much";
+    EXPECT_GT(mid_rehash_calls, 10);
     for (const auto& s : stable) ASSERT_GE(seen.count(s), 1u) << s << " seed " << seed;
   }
 }

@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+"""Runs every comparison and writes bench/RESULTS.md (to stdout or --out).
+
+  bench/compare/report.py --out bench/RESULTS.md     # full run (about 10 min)
+  bench/compare/run.sh --all > bench/RESULTS.md      # the same, via the wrapper
+  bench/compare/report.py --quick                    # tiny smoke variant
+  bench/compare/report.py --template                 # layout only, no runs
+
+Sections: machine and commit, the issue's targets with met / NOT met, then
+the tables of compare.py (throughput, latency, CPU), memory.py (bytes per
+key, per idle connection), instructions.py (instructions per request) and,
+with --micro DIR, the micro benchmarks' output. --json FILE keeps the raw
+numbers; --from-json FILE re-renders a report without running anything.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+import compare  # noqa: E402
+import instructions  # noqa: E402
+import memory  # noqa: E402
+from common import fmt_ratio, log  # noqa: E402
+
+MICRO = ["resp_parser_bench", "reply_bench", "hashtable_bench", "numbers_bench"]
+
+
+def tool_args(mod, argv):
+    ap = argparse.ArgumentParser()
+    mod.add_args(ap)
+    a = ap.parse_args(argv)
+    mod.fix_args(a)
+    return a
+
+
+def commands(args):
+    """The exact command lines equivalent to this report's runs."""
+    v = os.path.relpath(args.vireo, common.REPO) if args.vireo.startswith(common.REPO) else args.vireo
+    q = " --quick" if args.quick else ""
+    r = f" --rounds {args.rounds}" if args.rounds != 3 else ""
+    cmds = [f"bench/compare/compare.py --vireo {v}{q}{r}",
+            f"bench/compare/memory.py --vireo {v}{q}",
+            f"bench/compare/instructions.py --vireo {v}{q}"]
+    if args.micro:
+        cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
+    return cmds
+
+
+def run_all(args):
+    base = ["--vireo", args.vireo, "--redis", args.redis] + (["--quick"] if args.quick else [])
+    out = {"machine": common.machine_info(), "quick": args.quick, "vireo": args.vireo,
+           "commands": commands(args)}
+    t0 = time.time()
+    if "compare" not in args.skip:
+        log("== compare.py")
+        out["compare"] = compare.run(tool_args(compare, base + ["--rounds", str(args.rounds)]))
+    if "memory" not in args.skip:
+        log("== memory.py")
+        out["memory"] = memory.run(tool_args(memory, base))
+    if "instructions" not in args.skip:
+        log("== instructions.py")
+        out["instructions"] = instructions.run(tool_args(instructions, base))
+    if args.micro:
+        log("== micro benchmarks")
+        out["micro"] = run_micro(args)
+    out["elapsed_s"] = time.time() - t0
+    return out
+
+
+def run_micro(args):
+    res = {}
+    for name in MICRO:
+        exe = os.path.join(args.micro, name)
+        if not os.access(exe, os.X_OK):
+            res[name] = f"(not built: {exe})"
+            continue
+        p = subprocess.run(common.pin([exe, f"--benchmark_min_time={args.micro_min_time}"],
+                                      common.SERVER_CPU),
+                           capture_output=True, text=True, timeout=1800)
+        if p.returncode != 0:
+            raise RuntimeError(f"{name} failed:\n{p.stderr[-2000:]}")
+        res[name] = p.stdout.strip()
+    return res
+
+
+# ---- targets ---------------------------------------------------------------
+
+def targets(res):
+    """[(target, measured, met)] with met None when not measured."""
+    rows = []
+    ins = res.get("instructions", {}).get("callgrind")
+    for pid_, test, clients, pipe in instructions.PHASES:
+        r = ins["ratio"].get(pid_) if ins else None
+        rows.append((f"instructions/request {test.upper()} c={clients} P={pipe} <= 0.80x Redis",
+                     fmt_ratio(r), None if r is None else r <= 0.80))
+    cmp_ = {w["id"]: w for w in res.get("compare", {}).get("workloads", [])}
+    for t in ("set", "get", "incr", "mset"):
+        w = cmp_.get(f"{t}-p16")
+        name = "MSET" if t == "mset" else t.upper()
+        if w and w["ratio_rps"] is not None and w["ratio_p99_ms"] is not None:
+            met = w["ratio_rps"] >= 1.2 and w["ratio_p99_ms"] <= 1.0
+            measured = f"ops {fmt_ratio(w['ratio_rps'])}, p99 {fmt_ratio(w['ratio_p99_ms'])}"
+        else:
+            met, measured = None, fmt_ratio(None)
+        rows.append((f"throughput {name} c=50 P=16 >= 1.20x Redis, p99 <= 1.00x", measured, met))
+    for wid, test, clients, pipe in compare.workloads():
+        if pipe != 1:
+            continue
+        w = cmp_.get(wid)
+        r = w["ratio_cpu_s_per_mreq"] if w else None
+        rows.append((f"server CPU/request {compare.label((wid, test, clients, pipe))} <= 1.00x Redis",
+                     fmt_ratio(r), None if r is None else r <= 1.0))
+    mem = {d["dataset"]: d for d in res.get("memory", {}).get("datasets", [])}
+    for ds in ("strings100", "smallints"):
+        d = mem.get(ds)
+        for k, what in (("used_per_key", "used_memory"), ("rss_per_key", "RSS")):
+            r = d[f"ratio_{k}"] if d else None
+            rows.append((f"{what} per key, {memory.DATASET_LABEL[ds]} <= 1.00x Redis",
+                         fmt_ratio(r), None if r is None else r <= 1.0))
+    idle = res.get("memory", {}).get("idle")
+    r = idle["ratio_rss_per_conn_idle"] if idle else None
+    rows.append(("RSS per idle connection <= 1.00x Redis", fmt_ratio(r), None if r is None else r <= 1.0))
+    return rows
+
+
+def render(res):
+    m = res.get("machine", {})
+    L = ["# Vireo vs redis-server: benchmark results", ""]
+    if res.get("template"):
+        L += ["_Template: regenerate with the command below; every figure is filled in by the tools._", ""]
+    L += ["| | |", "|---|---|",
+          f"| date | {m.get('date', '—')} |",
+          f"| commit | `{m.get('commit', '—')}` |",
+          f"| nproc | {m.get('nproc', '—')} |",
+          f"| CPU | {m.get('cpu', '—')} |",
+          f"| redis-server | {m.get('redis_version', '—')} (`{common.DEFAULT_REDIS}`) |",
+          f"| vireo-server | `{res.get('vireo', '—')}` |",
+          f"| mode | {'—' if res.get('template') else 'quick (smoke sizes, not a measurement)' if res.get('quick') else 'full'} |",
+          "", "Generated by:", "", "```sh",
+          "bench/compare/run.sh --all > bench/RESULTS.md   # = bench/compare/report.py",
+          "# which runs:"] + res.get("commands", []) + ["```", ""]
+    L += ["Servers: same command line for both (`--save '' --appendonly no --bind 127.0.0.1 "
+          "--protected-mode no --hz 10`), pinned to CPU 0 with `taskset -c 0`; redis-benchmark "
+          "pinned to CPU 1.", ""]
+    L += ["## Targets (issue 3)", ""]
+    rows = targets(res)
+    trows = [[t, meas, "—" if met is None else ("met" if met else "**NOT met**")] for t, meas, met in rows]
+    L.append(common.md_table(["target", "measured (vireo/redis)", "result"], trows))
+    done = [r for r in rows if r[2] is not None]
+    L += ["", f"{sum(1 for r in done if r[2])} of {len(done)} measured targets met"
+          + (f" ({len(rows) - len(done)} not measured)" if len(done) < len(rows) else "") + ".", ""]
+    L += ["## Throughput, latency and server CPU (compare.py)", ""]
+    L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
+    L += ["## Memory (memory.py)", ""]
+    L += [memory.render(res["memory"]) if "memory" in res else "_not run_", ""]
+    L += ["## Instructions per request (instructions.py)", ""]
+    L += [instructions.render(res["instructions"]) if "instructions" in res else "_not run_", ""]
+    if res.get("micro"):
+        L += ["## Micro benchmarks", ""]
+        for name, text in res["micro"].items():
+            L += [f"### {name}", "", "```", text, "```", ""]
+    if "elapsed_s" in res:
+        L += [f"_Total run time {res['elapsed_s']:.0f} s._", ""]
+    return "\n".join(L)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--all", action="store_true", help="accepted for run.sh --all (the default)")
+    ap.add_argument("--vireo", default=common.DEFAULT_VIREO)
+    ap.add_argument("--redis", default=common.DEFAULT_REDIS)
+    ap.add_argument("--quick", action="store_true", help="tiny sizes (smoke)")
+    ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
+    ap.add_argument("--skip", default="", help="comma list of: compare, memory, instructions")
+    ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
+    ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
+    ap.add_argument("--out", default="", help="write the report here instead of stdout")
+    ap.add_argument("--json", default="", help="also write the raw results here")
+    ap.add_argument("--from-json", default="", help="render a saved --json file, run nothing")
+    ap.add_argument("--template", action="store_true", help="print the empty layout")
+    args = ap.parse_args()
+    args.vireo = os.path.abspath(args.vireo)
+    if args.template:
+        res = {"template": True, "commands": commands(args), "vireo": os.path.relpath(args.vireo, common.REPO),
+               "compare": compare.skeleton(), "memory": memory.skeleton(),
+               "instructions": instructions.skeleton()}
+    elif args.from_json:
+        with open(args.from_json) as f:
+            res = json.load(f)
+    else:
+        if args.rounds < 3 and not args.quick:
+            raise SystemExit("--rounds must be at least 3 (use --quick for a smoke run)")
+        res = run_all(args)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(res, f, indent=1)
+    text = render(res)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+        log(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
