@@ -63,7 +63,7 @@ class Server:
     def __init__(self, name, binary, hz=10, extra=(), wrapper=(), cpu=SERVER_CPU,
                  start_timeout=10.0):
         self.name = name
-        self.binary = binary
+        self.binary = binary = os.path.abspath(binary)  # the server runs in its own dir
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix=f"vireo-bench-{name}-")
         self.logfile = os.path.join(self.dir, "server.log")
@@ -78,7 +78,11 @@ class Server:
         # taskset execs, so the pid is the server's (or valgrind's, which is
         # the same process running the server).
         self.pid = self.proc.pid
-        self._wait_ready(start_timeout)
+        try:
+            self._wait_ready(start_timeout)
+        except BaseException:
+            self.stop()
+            raise
 
     def _wait_ready(self, timeout):
         deadline = time.time() + timeout
@@ -92,7 +96,6 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.05)
-        self.stop()
         raise RuntimeError(f"{self.name} did not answer PING within {timeout}s\n{self.tail_log()}")
 
     def tail_log(self, n=20):

@@ -157,7 +157,6 @@ def measure_server(name, binary, args, mode):
         counter = Callgrind(s, outdir) if mode == "callgrind" else Perf(s)
 
         def phase(fn):
-            t0 = time.time()
             if mode == "callgrind":
                 counter.zero()
                 t1 = time.time()
@@ -170,7 +169,6 @@ def measure_server(name, binary, args, mode):
                 fn()
                 t2 = time.time()
                 total = counter.stop()
-            del t0
             return total, t2 - t1
 
         idle_total, idle_s = phase(lambda: time.sleep(args.idle_seconds))

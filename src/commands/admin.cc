@@ -359,9 +359,9 @@ std::string LatencyReport() {
   int advices = 0;
   if (events.empty() && cfg.latency_monitor_threshold == 0) {
     return "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis "
-           "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order "
-           "to enable it. If we weren't in a deep space mission I'd suggest to take a look at "
-           "https://redis.io/topics/latency-monitor.\n";
+           "instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in "
+           "order to enable it. If we weren't in a deep space mission I'd suggest to take a look "
+           "at https://redis.io/topics/latency-monitor.\n";
   }
   int eventnum = 0;
   char buf[1024];
@@ -468,8 +468,8 @@ std::string LatencyReport() {
       snprintf(buf, sizeof(buf),
                "- There are latency issues with potentially slow commands you are using. Try to "
                "enable the Slow Log Redis feature using the command 'CONFIG SET "
-               "slowlog-log-slower-than %llu'. If the Slow log is disabled Redis is not able to log "
-               "slow commands execution for you.\n",
+               "slowlog-log-slower-than %llu'. If the Slow log is disabled Redis is not able to "
+               "log slow commands execution for you.\n",
                static_cast<unsigned long long>(cfg.latency_monitor_threshold) * 1000);
       report += buf;
     }
@@ -498,8 +498,8 @@ std::string LatencyReport() {
           "  3) Check if you have a \"noisy neighbour\" problem.\n"
           "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in "
           "your system.\n"
-          "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if "
-          "you are using Jemalloc. However this may create fragmentation problems.\n";
+          "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, "
+          "if you are using Jemalloc. However this may create fragmentation problems.\n";
     }
     if (advise_local_disk) {
       report +=
@@ -714,7 +714,8 @@ MemoryOverhead GetMemoryOverhead() {
   mh.peak = srv.stats.peak_memory;
   mh.startup = g_startup_memory;
   size_t mem_total = mh.startup;
-  for (Client* cl = srv.clients_head(); cl; cl = cl->next) mh.clients_normal += ClientMemoryUsage(*cl);
+  for (Client* cl = srv.clients_head(); cl; cl = cl->next)
+    mh.clients_normal += ClientMemoryUsage(*cl);
   mem_total += mh.clients_normal;
   for (int j = 0; j < srv.num_dbs(); j++) {
     engine::Db* d = srv.db(j);
@@ -723,7 +724,8 @@ MemoryOverhead GetMemoryOverhead() {
     MemoryOverhead::DbOverhead o;
     o.id = j;
     o.main = d->keys().buckets() * sizeof(void*);
-    o.expires = d->expires().buckets() * sizeof(void*) + d->expires_size() * sizeof(engine::ExpireNode);
+    o.expires =
+        d->expires().buckets() * sizeof(void*) + d->expires_size() * sizeof(engine::ExpireNode);
     mem_total += o.main + o.expires;
     mh.dbs.push_back(o);
   }
@@ -823,7 +825,9 @@ std::string MemoryDoctorReport() {
   bool empty = false, big_peak = false, high_frag = false, high_alloc_frag = false,
        high_proc_rss = false, high_alloc_rss = false, big_client_buf = false;
   int num_reports = 0;
-  auto ratio = [](size_t a, size_t b) { return static_cast<float>(a) / static_cast<float>(b ? b : 1); };
+  auto ratio = [](size_t a, size_t b) {
+    return static_cast<float>(a) / static_cast<float>(b ? b : 1);
+  };
   auto big = [](size_t a, size_t b) { return a > b && a - b > (10u << 20); };
   if (mh.total < 1024 * 1024 * 5) {
     empty = true;

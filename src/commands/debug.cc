@@ -291,7 +291,8 @@ void DebugPopulate(Client& c) {
       val = std::move(padded);
     }
     // Why: createStringObject never int-encodes: "value:1" is embstr.
-    engine::Enc enc = val.size() <= engine::kEmbstrSizeLimit ? engine::Enc::kEmbstr : engine::Enc::kRaw;
+    engine::Enc enc =
+        val.size() <= engine::kEmbstrSizeLimit ? engine::Enc::kEmbstr : engine::Enc::kRaw;
     server::SetKey(c, c.db, engine::NewStringEntry(key, val, enc), false);
   }
   c.reply.Ok();

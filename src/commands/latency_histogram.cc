@@ -23,7 +23,9 @@ int32_t BucketIndex(int64_t value) {
   int32_t pow2ceiling = 64 - __builtin_clzll(static_cast<uint64_t>(value | kSubMask));
   return pow2ceiling - (kSubHalfMagnitude + 1);
 }
-int32_t SubBucketIndex(int64_t value, int32_t bucket) { return static_cast<int32_t>(value >> bucket); }
+int32_t SubBucketIndex(int64_t value, int32_t bucket) {
+  return static_cast<int32_t>(value >> bucket);
+}
 int32_t CountsIndex(int32_t bucket, int32_t sub) {
   return ((bucket + 1) << kSubHalfMagnitude) + (sub - kSubHalfCount);
 }
@@ -50,8 +52,10 @@ int64_t HighestEquivalent(int64_t value) {
   return ValueFromIndex(b, s) + RangeSize(b, s) - 1;
 }
 
-std::unordered_map<const server::Command*, std::unique_ptr<LatencyHistogram>>& Histograms() {
-  static auto* map = new std::unordered_map<const server::Command*, std::unique_ptr<LatencyHistogram>>();
+using HistogramMap = std::unordered_map<const server::Command*, std::unique_ptr<LatencyHistogram>>;
+
+HistogramMap& Histograms() {
+  static auto* map = new HistogramMap();
   return *map;
 }
 

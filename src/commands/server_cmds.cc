@@ -34,10 +34,11 @@ void CmdFlushDb(Client& c) {
   bool async;
   if (!ParseFlushFlags(c, &async)) return;
   long long removed = server::EmptyData(c.db_index, async);
-  // Why: Redis forces FLUSHDB into the replication stream / AOF even when
-  // the db was already empty (forceCommandPropagation); here propagation
-  // follows the dirty counter, so an empty flush still counts one change.
-  Dirty(removed > 0 ? removed : 1);
+  // Why: Redis counts the removed keys as changes and forces FLUSHDB into
+  // the replication stream / AOF even when the db was already empty
+  // (forceCommandPropagation).
+  Dirty(removed);
+  c.force_propagate = true;
   c.reply.Ok();
 }
 
@@ -45,9 +46,10 @@ void CmdFlushAll(Client& c) {
   bool async;
   if (!ParseFlushFlags(c, &async)) return;
   long long removed = server::EmptyData(-1, async);
-  // Why: flushAllDataAndResetRDB adds the removed keys plus one, so FLUSHALL
-  // is always propagated.
-  Dirty(removed + 1);
+  // Why: as FLUSHDB: the removed keys count as changes, and the command is
+  // always propagated (forceCommandPropagation).
+  Dirty(removed);
+  c.force_propagate = true;
   c.reply.Ok();
 }
 

@@ -10,6 +10,17 @@
 
 namespace vireo::protocol {
 
+namespace {
+// Why: Redis looks for the header's '\r' with strchr(), which stops at a NUL
+// byte, so a NUL before the '\r' hides it (the request never completes until
+// it exceeds the 64k header limit).
+const char* FindCr(const char* p, size_t n) {
+  const char* cr = static_cast<const char*>(memchr(p, '\r', n));
+  if (cr && memchr(p, '\0', static_cast<size_t>(cr - p)) != nullptr) return nullptr;
+  return cr;
+}
+}  // namespace
+
 void RequestParser::Reset() {
   multibulk_len_ = 0;
   bulk_len_ = -1;
@@ -80,7 +91,7 @@ RequestParser::Status RequestParser::ParseMultibulk(const char* buf, size_t star
                                                    const Limits& limits, size_t* consumed) {
   if (multibulk_len_ == 0) {
     // Header "*<count>\r\n".
-    const char* nl = static_cast<const char*>(memchr(buf + pos_, '\r', len - pos_));
+    const char* nl = FindCr(buf + pos_, len - pos_);
     if (!nl) {
       if (len - pos_ > kInlineMaxSize) {
         error_ = "Protocol error: too big mbulk count string";
@@ -113,7 +124,7 @@ RequestParser::Status RequestParser::ParseMultibulk(const char* buf, size_t star
   }
   while (multibulk_len_ > 0) {
     if (bulk_len_ == -1) {
-      const char* nl = static_cast<const char*>(memchr(buf + pos_, '\r', len - pos_));
+      const char* nl = FindCr(buf + pos_, len - pos_);
       if (!nl) {
         if (len - pos_ > kInlineMaxSize) {
           error_ = "Protocol error: too big bulk count string";

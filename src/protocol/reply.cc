@@ -68,7 +68,7 @@ void ReplyBuilder::Bulk(std::string_view s) {
     return;
   }
   Header('$', static_cast<int64_t>(s.size()));
-  buf_->Append(s);
+  buf_->Append(s);  // muted was checked above
   buf_->Append("\r\n", 2);
 }
 

@@ -92,6 +92,9 @@ class Client {
   // Arguments as the command should be propagated when it differs from argv
   // (SET EX -> SET PXAT, INCRBYFLOAT -> SET ...). Empty = propagate argv.
   std::vector<std::string> rewritten_argv;
+  // Propagate the command even if it changed nothing (FLUSHALL on an empty
+  // server), like Redis's forceCommandPropagation.
+  bool force_propagate = false;
 
   // MULTI / WATCH
   std::vector<QueuedCommand> mstate;

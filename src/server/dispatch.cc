@@ -1,6 +1,7 @@
 // Command dispatch: Redis 7.0's processCommand checks, in its order, and
 // call() with its bookkeeping (commandstats, errorstats, slowlog, latency
 // monitor, MONITOR feed, propagation).
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -10,6 +11,7 @@
 #include "server/client.h"
 #include "server/errors.h"
 #include "server/keyspace.h"
+#include "commands/latency_histogram.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -94,20 +96,24 @@ bool Server::ProcessCommand(Client& c) {
   // queued or rejected command too, and is NULL after an unknown one.
   c.last_cmd = cmd;
   if (!cmd) {
+    // Why: Redis formats these with printf's %.128s / %.*s, so every
+    // argument is cut at 128 bytes and at its first NUL byte.
+    auto cstr = [](std::string_view a, size_t max) {
+      a = a.substr(0, std::min(max, a.size()));
+      size_t nul = a.find('\0');
+      return std::string(nul == std::string_view::npos ? a : a.substr(0, nul));
+    };
     std::string msg;
     if (commands_.IsContainer(c.argv[0])) {
-      std::string up(c.argv[0].substr(0, 128));
+      std::string up = cstr(c.argv[0], 128);
       for (char& ch : up) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-      msg = "ERR unknown subcommand '" + std::string(c.argv[1].substr(0, 128)) + "'. Try " + up +
-            " HELP.";
+      msg = "ERR unknown subcommand '" + cstr(c.argv[1], 128) + "'. Try " + up + " HELP.";
     } else {
       std::string args;
       for (size_t i = 1; i < c.argv.size() && args.size() < 128; i++) {
-        size_t room = 128 - args.size();
-        args += "'" + std::string(c.argv[i].substr(0, room)) + "' ";
+        args += "'" + cstr(c.argv[i], 128 - args.size()) + "' ";
       }
-      msg = "ERR unknown command '" + std::string(c.argv[0].substr(0, 128)) +
-            "', with args beginning with: " + args;
+      msg = "ERR unknown command '" + cstr(c.argv[0], 128) + "', with args beginning with: " + args;
     }
     Reject(*this, c, nullptr, msg);
     return true;
@@ -121,7 +127,7 @@ bool Server::ProcessCommand(Client& c) {
     int mode = cmd->parent == nullptr && cmd->name == "debug" ? cfg().enable_debug_command
                                                                : cfg().enable_module_command;
     bool local = (c.flags & kClientUnixSocket) || c.addr.rfind("127.", 0) == 0 ||
-                 c.addr.rfind("::1:", 0) == 0;
+                 c.addr.rfind("[::1]:", 0) == 0;
     if (mode == 0 || (mode == 2 && !local)) {
       const char* what = cmd->name == "debug" ? "DEBUG" : "MODULE";
       const char* opt = cmd->name == "debug" ? "enable-debug-command" : "enable-module-command";
@@ -190,7 +196,8 @@ void Server::Call(Client& c, Command* cmd) {
   stats.numcommands++;
   if (!monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
     FeedMonitors(*this, c, dbid);
-  if (dirty != dirty_before && !sinks_.empty()) {
+  commands::RecordCommandLatency(cmd, static_cast<int64_t>(duration));
+  if ((dirty != dirty_before || c.force_propagate) && !sinks_.empty()) {
     if (c.rewritten_argv.empty()) {
       Propagate(dbid, c.argv);
     } else {
@@ -199,6 +206,7 @@ void Server::Call(Client& c, Command* cmd) {
     }
   }
   c.rewritten_argv.clear();
+  c.force_propagate = false;
   c.cmd = prev_cmd ? prev_cmd : cmd;
 }
 

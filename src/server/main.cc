@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -75,7 +76,9 @@ int main(int argc, char** argv) {
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) Usage(argv[0]);
   }
   auto* srv = new vireo::server::Server();
-  srv->executable = argv[0];
+  // Why: Redis makes the executable path absolute before `dir` can chdir.
+  char resolved[PATH_MAX];
+  srv->executable = realpath(argv[0], resolved) ? resolved : argv[0];
   for (int i = 0; i < argc; i++) srv->exec_argv.emplace_back(argv[i]);
   std::string text, file, err;
   if (!srv->config.BuildFromArgs(argc, argv, &text, &file, &err)) {

@@ -249,7 +249,8 @@ static std::string PeerAddr(int fd, bool unix_socket, const std::string& path) {
   auto* s = reinterpret_cast<sockaddr_in6*>(&sa);
   inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
   port = ntohs(s->sin6_port);
-  return std::string(ip) + ":" + std::to_string(port);
+  // Why: Redis's formatAddr brackets IPv6 addresses: "[::1]:6379".
+  return "[" + std::string(ip) + "]:" + std::to_string(port);
 }
 
 static std::string LocalAddr(int fd, bool unix_socket, const std::string& laddr) {
@@ -265,11 +266,11 @@ static std::string LocalAddr(int fd, bool unix_socket, const std::string& laddr)
   }
   auto* s = reinterpret_cast<sockaddr_in6*>(&sa);
   inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
-  return std::string(ip) + ":" + std::to_string(ntohs(s->sin6_port));
+  return "[" + std::string(ip) + "]:" + std::to_string(ntohs(s->sin6_port));
 }
 
 static bool IsLoopback(const std::string& addr) {
-  return addr.rfind("127.", 0) == 0 || addr.rfind("::1:", 0) == 0;
+  return addr.rfind("127.", 0) == 0 || addr.rfind("[::1]:", 0) == 0;
 }
 
 void Server::AcceptClient(Client::Socket sock, bool unix_socket, const std::string& laddr) {
@@ -658,7 +659,8 @@ bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::
   if (want_save) {
     if (save && !force) {
       Log(LogLevel::kWarning,
-          "Error trying to save the DB, can't exit: RDB persistence is not supported by Vireo yet.");
+          "Error trying to save the DB, can't exit: RDB persistence is not supported by Vireo "
+          "yet.");
       *err =
           "ERR SHUTDOWN SAVE is not supported by Vireo yet (no RDB persistence); use SHUTDOWN "
           "NOSAVE, or add FORCE to exit without saving";
