@@ -1,6 +1,6 @@
 // Pieces of the admin family (admin.cc) that live in their own files:
-// COMMAND (command_cmd.cc) and DEBUG (debug.cc). RegisterAdminFamily calls
-// these; nothing else should.
+// COMMAND (command_cmd.cc), DEBUG (debug.cc) and LATENCY (latency_cmd.cc).
+// RegisterAdminFamily calls these; nothing else should.
 #pragma once
 
 #include "commands/common.h"
@@ -10,6 +10,7 @@ namespace vireo::commands {
 
 void RegisterCommandCommand(server::CommandTable& t);  // command_cmd.cc
 void RegisterDebugCommand(server::CommandTable& t);    // debug.cc
+void RegisterLatencyCommand(server::CommandTable& t);  // latency_cmd.cc
 
 // Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong
 // number of arguments for '<argv[1]>'. Try <ARGV[0]> HELP."

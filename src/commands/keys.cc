@@ -488,7 +488,9 @@ void TtlGeneric(Client& c, bool output_ms, bool output_abs) {
   }
   int64_t ttl = output_abs ? expire : expire - g_server->now_ms();
   if (ttl < 0) ttl = 0;
-  c.reply.Int(output_ms ? ttl : (ttl + 500) / 1000);
+  // Why: Redis rounds with (ttl+500)/1000; do it unsigned so a TTL near
+  // LLONG_MAX gives the same digits without signed overflow.
+  c.reply.Int(output_ms ? ttl : static_cast<int64_t>((static_cast<uint64_t>(ttl) + 500) / 1000));
 }
 
 void CmdTtl(Client& c) { TtlGeneric(c, false, false); }

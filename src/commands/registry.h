@@ -8,11 +8,11 @@ namespace vireo::commands {
 void RegisterStringFamily(server::CommandTable& t);       // string.cc
 void RegisterKeysFamily(server::CommandTable& t);         // keys.cc
 void RegisterConnectionFamily(server::CommandTable& t);   // connection.cc: PING ECHO HELLO AUTH SELECT RESET QUIT
-void RegisterServerFamily(server::CommandTable& t);       // server_cmds.cc: DBSIZE FLUSHDB FLUSHALL SWAPDB TIME SHUTDOWN COMMAND
+void RegisterServerFamily(server::CommandTable& t);       // server_cmds.cc: DBSIZE FLUSHDB FLUSHALL SWAPDB TIME
 void RegisterTransactionFamily(server::CommandTable& t);  // transaction.cc
 void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIENT ...
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
-void RegisterAdminFamily(server::CommandTable& t);        // admin.cc: SLOWLOG LATENCY MONITOR MEMORY DEBUG OBJECT
+void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
 
 }  // namespace vireo::commands

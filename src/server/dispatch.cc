@@ -149,6 +149,13 @@ bool Server::ProcessCommand(Client& c) {
     Reject(*this, c, cmd, "ERR Command not allowed inside a transaction");
     return true;
   }
+  // Why: a MONITOR client is flagged as a replica in Redis, and replicas
+  // may not touch the keyspace.
+  if ((c.flags & kClientMonitor) &&
+      (cmd->has(kCmdWrite) || cmd->has(kCmdReadonly) || cmd->has(kCmdMayReplicate))) {
+    Reject(*this, c, cmd, "ERR Replica can't interact with the keyspace");
+    return true;
+  }
   // CLIENT PAUSE: hold the command (all commands in ALL mode; writes and
   // may-replicate commands in WRITE mode), as Redis blocks the client.
   if (pause_end_ms > now_ms()) {
