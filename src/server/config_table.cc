@@ -59,9 +59,6 @@ constexpr std::string_view kActiveDirectives[] = {
     "enable-protected-configs",
     "crash-log-enabled",
     "always-show-logo",
-    "set-proc-title",
-    "proc-title-template",
-    "io-threads",
 };
 
 // Deprecated directives that Redis 7.0.15 accepts and ignores (only with

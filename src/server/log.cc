@@ -23,7 +23,7 @@ char g_role = 'M';
 }  // namespace
 
 bool SetupLogging(const std::string& logfile, int level, bool syslog_enabled,
-                  const std::string& syslog_ident, std::string* err) {
+                  const std::string& syslog_ident, int syslog_facility, std::string* err) {
   std::vector<spdlog::sink_ptr> sinks;
   try {
     if (logfile.empty()) {
@@ -33,7 +33,7 @@ bool SetupLogging(const std::string& logfile, int level, bool syslog_enabled,
     }
     if (syslog_enabled) {
       sinks.push_back(std::make_shared<spdlog::sinks::syslog_sink_mt>(syslog_ident, LOG_PID,
-                                                                     LOG_LOCAL0, false));
+                                                                     syslog_facility, false));
     }
   } catch (const spdlog::spdlog_ex& e) {
     if (err) *err = e.what();

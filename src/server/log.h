@@ -17,7 +17,7 @@ enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3, kNoth
 // (Re)opens the sinks from the current config. Returns false with *err when
 // the log file cannot be opened.
 bool SetupLogging(const std::string& logfile, int level, bool syslog_enabled,
-                  const std::string& syslog_ident, std::string* err);
+                  const std::string& syslog_ident, int syslog_facility, std::string* err);
 void SetLogLevel(int level);
 void SetLogRole(char role);
 void Log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,7 +2,9 @@
 //
 // The command line is redis-server's: `vireo-server [/path/to/conf] [-]
 // [--directive value ...]`, plus -v/--version and -h/--help.
+#include <execinfo.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,34 @@ void Daemonize() {
   }
 }
 
+// Why: Redis logs a crash report (crash-log-enabled) before dying on a
+// fatal signal; ours is the signal and a backtrace, then the default action.
+void OnCrash(int sig, siginfo_t* info, void*) {
+  Log(LogLevel::kWarning, "Vireo %s crashed by signal: %d, si_code: %d", VIREO_VERSION, sig,
+      info ? info->si_code : 0);
+  void* frames[64];
+  int n = backtrace(frames, 64);
+  char** names = backtrace_symbols(frames, n);
+  Log(LogLevel::kWarning, "------ STACK TRACE ------");
+  for (int i = 0; i < n; i++) Log(LogLevel::kWarning, "%s", names ? names[i] : "?");
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void SetupCrashLog(bool enabled) {
+#if defined(__SANITIZE_ADDRESS__)
+  (void)enabled;  // the sanitizer runtime reports crashes itself
+#else
+  if (!enabled) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = OnCrash;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &sa, nullptr);
+#endif
+}
+
 void CreatePidFile(const std::string& path) {
   FILE* f = fopen(path.c_str(), "w");
   if (!f) {
@@ -96,10 +126,11 @@ int main(int argc, char** argv) {
     Daemonize();
   }
   if (!vireo::server::SetupLogging(cfg.logfile, cfg.loglevel, cfg.syslog_enabled, cfg.syslog_ident,
-                                   &err)) {
+                                   cfg.syslog_facility, &err)) {
     fprintf(stderr, "Can't open the log file: %s\n", err.c_str());
     return 1;
   }
+  SetupCrashLog(cfg.crash_log_enabled);
   Log(LogLevel::kNotice, "oO0OoO0OoO0Oo Vireo is starting oO0OoO0OoO0Oo");
   Log(LogLevel::kNotice,
       "Vireo version=%s (Redis %s compatible), bits=64, commit=00000000, modified=0, pid=%d, just started",
@@ -137,7 +168,23 @@ int main(int argc, char** argv) {
     Log(LogLevel::kWarning, "%s", err.c_str());
     return 1;
   }
-  Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
+  // Why: like Redis, the logo goes to an interactive stdout (or always with
+  // always-show-logo); otherwise a one-line summary is logged.
+  if (cfg.always_show_logo ||
+      (!cfg.syslog_enabled && cfg.logfile.empty() && isatty(fileno(stdout)))) {
+    char logo[1024];
+    snprintf(logo, sizeof(logo),
+             "\n"
+             "        __   __ _                 \n"
+             "        \\ \\ / /(_) _ __  ___  ___    Vireo %s (Redis %s compatible) 64 bit\n"
+             "         \\ V / | || '__|/ _ \\/ _ \\   Running in standalone mode\n"
+             "          \\_/  |_||_|   \\___|\\___/   Port: %d\n"
+             "                                   PID: %d\n",
+             VIREO_VERSION, VIREO_REDIS_VERSION, cfg.port, static_cast<int>(getpid()));
+    vireo::server::LogRaw(logo);
+  } else {
+    Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
+  }
   Log(LogLevel::kNotice, "Server initialized");
   int rc = srv->Run();
   delete srv;

@@ -68,6 +68,8 @@ bool Server::Init(std::string* err) {
   for (int i = 0; i < c.databases; i++) dbs_.push_back(std::make_unique<engine::Db>(i));
   watched_keys.resize(static_cast<size_t>(c.databases));
   RegisterAllCommands(commands_);
+  config.OnChange("port", [this](std::string* err) { return ReListenTcp(err); });
+  config.OnChange("bind", [this](std::string* err) { return ReListenTcp(err); });
   if (!commands_.missing().empty()) {
     *err = "commands without metadata: ";
     for (auto& m : commands_.missing()) *err += m + " ";
@@ -141,11 +143,12 @@ void Server::UnpauseClients() {
 // ---------------------------------------------------------------------------
 // Listeners
 
-bool Server::Listen(std::string* err) {
+bool Server::OpenTcpListeners(int port, const std::vector<std::string>& bind,
+                              std::vector<std::unique_ptr<Listener>>* out,
+                              std::vector<std::string>* addrs, std::string* err) {
   const Config& c = cfg();
-  tcp_port = c.port;
-  if (c.port != 0) {
-    for (std::string addr : c.bind) {
+  if (port != 0) {
+    for (std::string addr : bind) {
       // Why: Redis 7 lets an address start with '-' to mean "skip it when
       // the address is not available" (EADDRNOTAVAIL / unsupported family).
       bool optional = !addr.empty() && addr[0] == '-';
@@ -160,12 +163,12 @@ bool Server::Listen(std::string* err) {
         ip = asio::ip::make_address(addr, ec);
       if (ec) {
         if (optional) continue;
-        *err = "Failed listening on port " + std::to_string(c.port) + " (tcp), aborting.";
+        *err = "Failed listening on port " + std::to_string(port) + " (tcp), aborting.";
         Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: %s",
-            addr.c_str(), c.port, ec.message().c_str());
+            addr.c_str(), port, ec.message().c_str());
         return false;
       }
-      asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(c.port));
+      asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(port));
       auto l = std::make_unique<Listener>(io_);
       asio::generic::stream_protocol::endpoint gep(ep.data(), ep.size());
       l->acceptor.open(gep.protocol(), ec);
@@ -187,16 +190,24 @@ bool Server::Listen(std::string* err) {
           continue;
         }
         Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: bind: %s",
-            addr.c_str(), c.port, ec.message().c_str());
-        *err = "Failed listening on port " + std::to_string(c.port) + " (tcp), aborting.";
+            addr.c_str(), port, ec.message().c_str());
+        *err = "Failed listening on port " + std::to_string(port) + " (tcp), aborting.";
         return false;
       }
       l->acceptor.non_blocking(true, ec);
-      l->laddr = (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" + std::to_string(c.port);
-      listen_addrs.push_back(addr + ":" + std::to_string(c.port));
-      listeners_.push_back(std::move(l));
+      l->laddr = (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" + std::to_string(port);
+      addrs->push_back(addr + ":" + std::to_string(port));
+      out->push_back(std::move(l));
     }
   }
+  return true;
+}
+
+bool Server::Listen(std::string* err) {
+  const Config& c = cfg();
+  tcp_port = c.port;
+  tcp_bind_ = c.bind;
+  if (!OpenTcpListeners(c.port, c.bind, &listeners_, &listen_addrs, err)) return false;
   if (!c.unixsocket.empty()) {
     unlink(c.unixsocket.c_str());
     auto l = std::make_unique<Listener>(io_);
@@ -220,17 +231,61 @@ bool Server::Listen(std::string* err) {
     *err = "Configured to not listen anywhere, exiting.";
     return false;
   }
-  for (size_t i = 0; i < listeners_.size(); i++) StartAccept(i);
+  for (auto& l : listeners_) StartAccept(l.get());
   return true;
 }
 
-void Server::StartAccept(size_t idx) {
-  Listener* l = listeners_[idx].get();
-  l->acceptor.async_accept([this, idx, l](const asio::error_code& ec, Client::Socket sock) {
+void Server::StartAccept(Listener* l) {
+  l->acceptor.async_accept([this, l](const asio::error_code& ec, Client::Socket sock) {
+    // The listener may be gone (CONFIG SET port/bind): touch nothing then.
     if (ec == asio::error::operation_aborted) return;
     if (!ec) AcceptClient(std::move(sock), l->unix_socket, l->laddr);
-    StartAccept(idx);
+    StartAccept(l);
   });
+}
+
+bool Server::ReListenTcp(std::string* err) {
+  const int port = cfg().port;
+  const std::vector<std::string> bind = cfg().bind;
+  if (port == tcp_port && bind == tcp_bind_) return true;  // nothing changed
+  std::vector<std::unique_ptr<Listener>> fresh, keep, old;
+  std::vector<std::string> addrs;
+  std::string why;
+  for (auto& l : listeners_) (l->unix_socket ? keep : old).push_back(std::move(l));
+  listeners_.clear();
+  if (port == tcp_port) {
+    // Why: Redis's changeBindAddr closes the old sockets first (same port)
+    // and reopens the old addresses when the new ones fail.
+    old.clear();
+    if (!OpenTcpListeners(port, bind, &fresh, &addrs, &why)) {
+      fresh.clear();
+      addrs.clear();
+      OpenTcpListeners(tcp_port, tcp_bind_, &fresh, &addrs, &why);
+      for (auto& l : fresh) StartAccept(l.get());
+      for (auto& l : fresh) keep.push_back(std::move(l));
+      listeners_ = std::move(keep);
+      listen_addrs = std::move(addrs);
+      *err = "Failed to bind to specified addresses.";
+      return false;
+    }
+  } else if (!OpenTcpListeners(port, bind, &fresh, &addrs, &why)) {
+    // Why: changeListenPort opens the new port first and keeps the old one
+    // when that fails.
+    for (auto& l : old) keep.push_back(std::move(l));
+    listeners_ = std::move(keep);
+    *err = "Unable to listen on this port";
+    return false;
+  }
+  old.clear();
+  for (auto& l : fresh) {
+    StartAccept(l.get());
+    keep.push_back(std::move(l));
+  }
+  listeners_ = std::move(keep);
+  listen_addrs = std::move(addrs);
+  tcp_port = port;
+  tcp_bind_ = bind;
+  return true;
 }
 
 static std::string PeerAddr(int fd, bool unix_socket, const std::string& path) {
@@ -391,7 +446,7 @@ void Server::BeforeSleep() {
 }
 
 void Server::ArmCron() {
-  int hz = cfg().hz > 0 ? cfg().hz : 10;
+  if (hz <= 0) hz = cfg().hz > 0 ? cfg().hz : 10;
   cron_timer_.expires_after(std::chrono::microseconds(1000000 / hz));
   cron_timer_.async_wait([this](const asio::error_code& ec) {
     if (ec) return;
@@ -420,7 +475,18 @@ double Server::MetricAverage(const Stats::Metric& m) {
 void Server::Cron() {
   UpdateTime();
   cron_loops++;
-  int hz = cfg().hz > 0 ? cfg().hz : 10;
+  // Why: Redis's dynamic-hz raises the cron frequency with the number of
+  // clients (MAX_CLIENTS_PER_CLOCK_TICK = 200) so clientsCron keeps up.
+  hz = cfg().hz > 0 ? cfg().hz : 10;
+  if (cfg().dynamic_hz) {
+    while (num_clients_ / static_cast<size_t>(hz) > 200) {
+      hz *= 2;
+      if (hz > 500) {
+        hz = 500;
+        break;
+      }
+    }
+  }
   // Every 100 ms: instantaneous metrics (Redis's run_with_period(100)).
   int period = 1000 / hz;
   if (period <= 100 ? (cron_loops % (100 / period) == 0) : true) {
@@ -444,7 +510,6 @@ void Server::ClientsCron() {
   // client is visited about once per second whatever their number.
   size_t n = num_clients_;
   if (n == 0) return;
-  int hz = cfg().hz > 0 ? cfg().hz : 10;
   size_t iterations = n / static_cast<size_t>(hz);
   if (iterations < 5) iterations = n < 5 ? n : 5;
   int64_t now = now_ms();
@@ -514,7 +579,6 @@ void Server::ActiveExpireCycle(bool fast) {
   }
   int dbs_per_call = 16;
   if (dbs_per_call > num_dbs() || expire_timelimit_exit) dbs_per_call = num_dbs();
-  int hz = cfg().hz > 0 ? cfg().hz : 10;
   long long timelimit = slow_time_perc * 1000000 / hz / 100;
   expire_timelimit_exit = false;
   if (timelimit <= 0) timelimit = 1;

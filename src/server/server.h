@@ -179,6 +179,8 @@ class Server {
   bool PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err);
   bool shutdown_asap = false;
   int64_t cron_loops = 0;
+  // Effective cron frequency (hz, raised by dynamic-hz); INFO "hz".
+  int hz = 0;
   int active_expire_enabled = 1;
   uint64_t unix_socket_perm = 0;
   asio::io_context& io() { return io_; }
@@ -197,11 +199,17 @@ class Server {
 
  private:
   friend class Client;
+  struct Listener;
   void BeforeSleep();
   void Cron();
   void ArmCron();
   bool Listen(std::string* err);
-  void StartAccept(size_t idx);
+  void StartAccept(Listener* l);
+  bool OpenTcpListeners(int port, const std::vector<std::string>& bind,
+                        std::vector<std::unique_ptr<Listener>>* out,
+                        std::vector<std::string>* addrs, std::string* err);
+  // CONFIG SET port / bind: reopen the TCP listeners.
+  bool ReListenTcp(std::string* err);
   void AcceptClient(Client::Socket sock, bool unix_socket, const std::string& laddr);
   void ClientsCron();
   void DatabasesCron();
@@ -210,7 +218,6 @@ class Server {
 
   asio::io_context io_;
   asio::steady_timer cron_timer_;
-  struct Listener;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::unique_ptr<engine::Db>> dbs_;
   CommandTable commands_;
@@ -226,6 +233,7 @@ class Server {
   int64_t shutdown_deadline_ = 0;
   size_t clients_cron_cursor_ = 0;
   int resize_db_cursor_ = 0;
+  std::vector<std::string> tcp_bind_;  // bind list of the open TCP listeners
 };
 
 // The one server of the process (like Redis's `server` global).
