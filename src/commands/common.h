@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/ascii.h"
 #include "base/numbers.h"
 #include "engine/object.h"
 #include "server/client.h"
@@ -31,16 +32,7 @@ inline void ErrWrongType(Client& c) { Err(c, server::err::kWrongType); }
 inline void ErrSyntax(Client& c) { Err(c, server::err::kSyntax); }
 inline void Dirty(long long n = 1) { g_server->dirty += n; }
 
-inline bool EqNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using base::EqNoCase;
 
 // Redis's getLongLongFromObjectOrReply: "value is not an integer or out of range".
 inline bool ParseInt(Client& c, std::string_view s, int64_t* out,

@@ -84,16 +84,6 @@ size_t SerializedLength(const Entry* e) {
   return RdbRawStringSize(e->str());
 }
 
-bool IsSharedInteger(const Entry* e) {
-  if (e->otype() != engine::ObjType::kString || !e->is_int()) return false;
-  if (e->v.ival < 0 || e->v.ival >= engine::kSharedIntegers) return false;
-  // MAXMEMORY_FLAG_NO_SHARED_INTEGERS: LRU/LFU policies with maxmemory set.
-  const auto& cfg = g_server->cfg();
-  int p = cfg.maxmemory_policy;
-  bool lru_lfu = p == server::kMaxmemoryVolatileLru || p == server::kMaxmemoryAllkeysLru ||
-                 p == server::kMaxmemoryVolatileLfu || p == server::kMaxmemoryAllkeysLfu;
-  return cfg.maxmemory == 0 || !lru_lfu;
-}
 
 // ---------------------------------------------------------------------------
 // DEBUG DIGEST (Redis's xorDigest / mixDigest over SHA-1).
@@ -194,7 +184,7 @@ void DebugObject(Client& c) {
   char buf[512];
   snprintf(buf, sizeof(buf),
            "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%d lru_seconds_idle:%llu",
-           static_cast<const void*>(e), IsSharedInteger(e) ? INT_MAX : 1,
+           static_cast<const void*>(e), server::IsSharedInteger(e) ? INT_MAX : 1,
            engine::EncodingName(e->encoding()), SerializedLength(e), static_cast<int>(e->lru),
            static_cast<unsigned long long>(server::EstimateIdleTimeMs(e) / 1000));
   c.reply.Simple(buf);

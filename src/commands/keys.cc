@@ -523,24 +523,11 @@ void CmdObjectEncoding(Client& c) {
   if (e) c.reply.Bulk(engine::EncodingName(e->encoding()));
 }
 
-// Whether Redis would store this value as one of its shared integers.
-bool IsSharedInteger(const Entry* e) {
-  if (e->otype() != engine::ObjType::kString || !e->is_int()) return false;
-  if (e->v.ival < 0 || e->v.ival >= engine::kSharedIntegers) return false;
-  // Why: with maxmemory set and an LRU/LFU policy Redis stops sharing
-  // integers (MAXMEMORY_FLAG_NO_SHARED_INTEGERS): each key needs its own
-  // LRU/LFU field.
-  const auto& cfg = g_server->cfg();
-  int p = cfg.maxmemory_policy;
-  bool lru_lfu = p == server::kMaxmemoryVolatileLru || p == server::kMaxmemoryAllkeysLru ||
-                 p == server::kMaxmemoryVolatileLfu || p == server::kMaxmemoryAllkeysLfu;
-  return cfg.maxmemory == 0 || !lru_lfu;
-}
 
 void CmdObjectRefcount(Client& c) {
   Entry* e = ObjectLookup(c);
   // Why: shared objects report INT_MAX (OBJ_SHARED_REFCOUNT).
-  if (e) c.reply.Int(IsSharedInteger(e) ? INT_MAX : 1);
+  if (e) c.reply.Int(server::IsSharedInteger(e) ? INT_MAX : 1);
 }
 
 void CmdObjectIdletime(Client& c) {

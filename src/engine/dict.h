@@ -50,18 +50,8 @@ class HashTable {
   static uint64_t Hash(std::string_view key) { return base::HashBytes(key); }
 
   Node* Find(std::string_view key) {
-    if (size() == 0) return nullptr;
-    if (rehashing()) RehashStep();
-    uint64_t h = Hash(key);
-    for (int t = 0; t <= 1; t++) {
-      size_t idx = h & (size_[t] - 1);
-      for (Node* n = table_[t][idx]; n; n = n->next) {
-        std::string_view k = Traits::Key(n);
-        if (k.size() == key.size() && memcmp(k.data(), key.data(), key.size()) == 0) return n;
-      }
-      if (!rehashing()) break;
-    }
-    return nullptr;
+    Node** link = FindLink(key);
+    return link ? *link : nullptr;
   }
 
   // Returns the address of the link that points at the node with `key`

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/ascii.h"
 #include "base/glob.h"
 #include "server/client.h"
 #include "server/server.h"
@@ -14,8 +15,7 @@ namespace vireo::server {
 bool ToLowerBuf(std::string_view s, char* buf, size_t cap, std::string_view* out) {
   if (s.size() > cap) return false;
   for (size_t i = 0; i < s.size(); i++) {
-    char c = s[i];
-    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    buf[i] = base::AsciiLower(s[i]);
   }
   *out = std::string_view(buf, s.size());
   return true;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "base/ascii.h"
 #include "base/clock.h"
 #include "base/numbers.h"
 #include "base/split_args.h"
@@ -19,16 +20,6 @@ namespace vireo::server {
 
 namespace {
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Redis's rejectCommand: error reply, flag a transaction, count.
 void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
@@ -85,7 +76,7 @@ bool Server::ProcessCommand(Client& c) {
   UpdateTime();
   // Why: Redis 7.0 handles QUIT before the command lookup (no auth needed,
   // also inside MULTI): reply OK and close after the reply.
-  if (EqualsNoCase(c.argv[0], "quit")) {
+  if (base::EqNoCase(c.argv[0], "quit")) {
     c.reply.Ok();
     c.flags |= kClientCloseAfterReply;
     return true;

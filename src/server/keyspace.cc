@@ -290,4 +290,17 @@ Entry* DupEntry(const Entry* e, std::string_view newkey) {
   return n;
 }
 
+bool IsSharedInteger(const Entry* e) {
+  if (e->otype() != engine::ObjType::kString || !e->is_int()) return false;
+  if (e->v.ival < 0 || e->v.ival >= engine::kSharedIntegers) return false;
+  // Why: with maxmemory set and an LRU/LFU policy Redis stops sharing
+  // integers (MAXMEMORY_FLAG_NO_SHARED_INTEGERS): each key needs its own
+  // LRU/LFU field.
+  const auto& cfg = g_server->cfg();
+  int p = cfg.maxmemory_policy;
+  bool lru_lfu = p == kMaxmemoryVolatileLru || p == kMaxmemoryAllkeysLru ||
+                 p == kMaxmemoryVolatileLfu || p == kMaxmemoryAllkeysLfu;
+  return cfg.maxmemory == 0 || !lru_lfu;
+}
+
 }  // namespace vireo::server

@@ -55,6 +55,11 @@ void WatchKey(Client& c, std::string_view key);
 void UnwatchAllKeys(Client& c);
 bool IsWatchedKeyExpired(Client& c);
 
+// Whether Redis would hold this value as one of its shared integers
+// (0..9999, unless maxmemory with an LRU/LFU policy disables sharing);
+// OBJECT REFCOUNT and DEBUG OBJECT report them as refcount 2147483647.
+bool IsSharedInteger(const engine::Entry* e);
+
 // Frees an entry possibly in the background (lazyfree for big values).
 void FreeEntryMaybeLazy(engine::Entry* e, bool lazy);
 // Empties databases: dbnum -1 = all. Returns number of keys removed (-1 for
