@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/memory.h"
+#include "commands/client_cmd.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -117,6 +118,10 @@ void Client::OnReadable(const asio::error_code& ec) {
       continue;
     }
     if (n == 0) {
+      if (LogEnabled(LogLevel::kVerbose)) {
+        Log(LogLevel::kVerbose, "Client closed connection %s",
+            commands::ClientInfoString(*this).c_str());
+      }
       Close();
       return;
     }

@@ -36,7 +36,33 @@ CommandTable::CommandTable() {
   }
 }
 
+bool CommandTable::Rename(std::string_view from, std::string_view to, std::string* err) {
+  std::string f = Lower(from);
+  auto it = index_.find(f);
+  if (it == index_.end()) {
+    *err = "No such command in rename-command";
+    return false;
+  }
+  Command* cmd = it->second;
+  if (to.empty()) {
+    // Why: Redis removes it from the command dict; COMMAND no longer lists it.
+    index_.erase(it);
+    top_.erase(std::remove(top_.begin(), top_.end(), cmd), top_.end());
+    removed_.push_back(cmd);
+    return true;
+  }
+  std::string t = Lower(to);
+  if (index_.count(t)) {
+    *err = "Target command name already exists";
+    return false;
+  }
+  index_.erase(it);
+  index_[t] = cmd;
+  return true;
+}
+
 CommandTable::~CommandTable() {
+  for (Command* c : removed_) top_.push_back(c);
   for (Command* c : top_) {
     for (Command* s : c->subcommands) delete s;
     delete c;

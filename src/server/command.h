@@ -72,6 +72,9 @@ class CommandTable {
   bool IsContainer(std::string_view name) const;
 
   const std::vector<Command*>& all() const { return top_; }
+  // rename-command: `to` empty removes the command. Errors are Redis's
+  // config-file reasons.
+  bool Rename(std::string_view from, std::string_view to, std::string* err);
   void ResetStats();
 
   // COMMAND subcommand replies (server/command_cmd.cc).
@@ -80,6 +83,7 @@ class CommandTable {
 
  private:
   std::vector<Command*> top_;
+  std::vector<Command*> removed_;  // renamed to "": kept until destruction
   NameMap index_;
   std::unordered_map<std::string, const CommandMeta*> meta_index_;
   std::vector<std::string> missing_;

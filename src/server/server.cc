@@ -45,6 +45,11 @@ Server::Server() : io_(1), cron_timer_(io_) {
   run_id[40] = '\0';
   base::SeedRandom(static_cast<uint64_t>(base::UnixTimeUs()) ^ static_cast<uint64_t>(getpid()));
   base::g_hash_seed = base::Random64();
+  // Why: like Redis (populateCommandTable before loading the config), the
+  // table exists before the config so rename-command can be checked at load.
+  RegisterAllCommands(commands_);
+  config.SetRenameCommandHandler([this](std::string_view from, std::string_view to,
+                                        std::string* err) { return commands_.Rename(from, to, err); });
 }
 
 Server::~Server() {
@@ -67,7 +72,6 @@ bool Server::Init(std::string* err) {
   const Config& c = cfg();
   for (int i = 0; i < c.databases; i++) dbs_.push_back(std::make_unique<engine::Db>(i));
   watched_keys.resize(static_cast<size_t>(c.databases));
-  RegisterAllCommands(commands_);
   config.OnChange("port", [this](std::string* err) { return ReListenTcp(err); });
   config.OnChange("bind", [this](std::string* err) { return ReListenTcp(err); });
   if (!commands_.missing().empty()) {
@@ -381,6 +385,10 @@ void Server::AcceptClient(Client::Socket sock, bool unix_socket, const std::stri
     sock.close(ec);
     return;
   }
+  if (unix_socket)
+    Log(LogLevel::kVerbose, "Accepted connection to %s", cfg().unixsocket.c_str());
+  else
+    Log(LogLevel::kVerbose, "Accepted %s", peer.c_str());
   auto* cl = new Client(this, std::move(sock), unix_socket);
   cl->id = next_client_id++;
   cl->addr = peer;
