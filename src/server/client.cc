@@ -130,7 +130,7 @@ void Client::OnReadable(const asio::error_code& ec) {
     Close();
     return;
   }
-  if (!closed_ && !(flags & kClientCloseAfterReply)) ArmRead();
+  if (!closed_) ArmRead();  // also with CloseAfterReply: notice EOF
 }
 
 void Client::ProtocolError(const std::string& msg) {
@@ -139,7 +139,9 @@ void Client::ProtocolError(const std::string& msg) {
   reply.Error(line);
   srv_->CountError(line);
   flags |= kClientCloseAfterReply;
-  srv_->AddPendingWrite(this);
+  // Why: Redis closes "after the reply"; with CLIENT REPLY OFF/SKIP no reply
+  // is ever queued, so the connection stays open (Redis does the same).
+  if (!out_.empty()) srv_->AddPendingWrite(this);
 }
 
 void Client::ProcessInput() {
@@ -164,18 +166,16 @@ void Client::ProcessInput() {
       continue;
     }
     parser_.BuildArgs(qbuf_, &argv);
-    // CLIENT REPLY SKIP (Redis's resetClient): the command after it runs
-    // muted, whatever its outcome.
-    if (flags & kClientReplySkipNext) {
-      flags = (flags & ~kClientReplySkipNext) | kClientReplySkip;
-      reply.muted = true;
-    }
     flags |= kClientExecuting;
     bool ran = srv_->ProcessCommand(*this);
     flags &= ~kClientExecuting;
-    if (ran && (flags & kClientReplySkip)) {
+    if (ran) {
+      // CLIENT REPLY SKIP, as Redis's resetClient: a command's end clears
+      // the skip, and turns a pending SKIP (set by this command) into one,
+      // so everything until the next command's end is muted.
       flags &= ~kClientReplySkip;
-      reply.muted = (flags & kClientReplyOff) != 0;
+      if (flags & kClientReplySkipNext) flags = (flags & ~kClientReplySkipNext) | kClientReplySkip;
+      reply.muted = (flags & (kClientReplyOff | kClientReplySkip)) != 0;
     }
     if (!ran) {
       // CLIENT PAUSE holds this command: parse it again once unpaused.
@@ -196,7 +196,7 @@ void Client::ProcessInput() {
     qpos_ = qlen_ = 0;
     parser_.Rebase(0);
   }
-  if (!out_.empty() || (flags & kClientCloseAfterReply)) srv_->AddPendingWrite(this);
+  if (!out_.empty()) srv_->AddPendingWrite(this);
 }
 
 void Client::ResumeProcessing() {

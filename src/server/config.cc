@@ -315,6 +315,12 @@ struct ConfigManager::Impl {
           break;
         }
         std::vector<std::string> args(argv.begin() + 1, argv.end());
+        // Why: Redis 7.0 splits the single non-empty argument of a
+        // multi-arg directive (--save "900 1 300 10", bind "a b").
+        if ((slot.def->flags & config_internal::kMultiArg) && argc == 2 && !args[0].empty()) {
+          std::optional<std::vector<std::string>> split = base::SplitArgs(args[0]);
+          args = split ? std::move(*split) : std::vector<std::string>{};
+        }
         if (!config_internal::SetSlot(&slot, args, Ctx(true), &err)) break;
         if (!slot.active) See(slot.def->name);
         continue;

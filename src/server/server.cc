@@ -167,7 +167,7 @@ bool Server::OpenTcpListeners(int port, const std::vector<std::string>& bind,
         ip = asio::ip::make_address(addr, ec);
       if (ec) {
         if (optional) continue;
-        *err = "Failed listening on port " + std::to_string(port) + " (tcp), aborting.";
+        *err = "Failed listening on port " + std::to_string(port) + " (TCP), aborting.";
         Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: %s",
             addr.c_str(), port, ec.message().c_str());
         return false;
@@ -195,7 +195,7 @@ bool Server::OpenTcpListeners(int port, const std::vector<std::string>& bind,
         }
         Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: bind: %s",
             addr.c_str(), port, ec.message().c_str());
-        *err = "Failed listening on port " + std::to_string(port) + " (tcp), aborting.";
+        *err = "Failed listening on port " + std::to_string(port) + " (TCP), aborting.";
         return false;
       }
       l->acceptor.non_blocking(true, ec);

@@ -66,8 +66,10 @@ class Procs:
         self.procs.append(p)
         return p
 
-    def adopt_pid(self, pid):
-        self.extra_pids.append(pid)
+    def adopt_pid(self, pid, exe):
+        """Kill `pid` at teardown, but only if it still runs `exe` (a
+        recycled PID is left alone)."""
+        self.extra_pids.append((pid, os.path.realpath(exe)))
 
     def cleanup(self):
         for p in self.procs:
@@ -77,9 +79,10 @@ class Procs:
                     p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     pass
-        for pid in self.extra_pids:
+        for pid, exe in self.extra_pids:
             try:
-                os.kill(pid, signal.SIGKILL)
+                if os.path.realpath("/proc/%d/exe" % pid) == exe:
+                    os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         for f in self.files:

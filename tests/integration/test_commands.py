@@ -9,7 +9,7 @@ import time
 import pytest
 import redis
 
-from integ_util import SLOW, Raw, RespError, cli, encode, wait_for
+from integ_util import SLOW, Raw, RespError, cli, encode, free_port, wait_for
 
 
 def err(excinfo):
@@ -481,6 +481,7 @@ def test_ttl_survives_and_is_cleared_as_in_redis(rc):
     assert rc.ttl("k") == -1
 
 
+@pytest.mark.requires_commands("dump", "restore")
 def test_dump_restore(srv):
     r = srv.client()
     r.set("k", "hello")
@@ -507,11 +508,17 @@ def test_dump_restore(srv):
     r.close()
 
 
-def test_time_and_wait(rc):
+def test_time(rc):
     sec, usec = rc.execute_command("TIME")
     assert abs(int(sec) - time.time()) < 5
     assert 0 <= int(usec) < 1000000
+
+
+@pytest.mark.requires_commands("wait",)
+def test_wait_without_replicas(rc):
+    rc.set("k", "v")
     assert rc.execute_command("WAIT", 0, 0) == 0
+    assert rc.execute_command("WAIT", 1, 50) == 0
 
 
 # ---------------------------------------------------------------------------
@@ -751,9 +758,6 @@ def test_client_commands(srv):
         assert b.call("CLIENT", "LIST", "TYPE", "normal").count(b"\n") == 2
         assert b.call("CLIENT", "LIST", "ID", "x") == RespError(b"ERR Invalid client ID")
         assert b.call("CLIENT", "LIST", "TYPE", "x") == RespError(b"ERR Unknown client type 'x'")
-        assert b.call("CLIENT", "GETREDIR") == -1
-        assert b.call("CLIENT", "NO-EVICT", "on") == b"OK"
-        assert b.call("CLIENT", "NO-EVICT", "off") == b"OK"
         assert b.call("CLIENT", "NOSUCH") == \
             RespError(b"ERR unknown subcommand 'NOSUCH'. Try CLIENT HELP.")
         assert b.call("CLIENT", "KILL", "ID", "x") == \
@@ -767,6 +771,27 @@ def test_client_commands(srv):
     finally:
         a.close()
         b.close()
+
+
+@pytest.mark.requires_commands("client|getredir", "client|trackinginfo")
+def test_client_getredir_noevict_trackinginfo(srv):
+    with Raw(srv.port) as c:
+        assert c.call("CLIENT", "GETREDIR") == -1
+        assert c.call("CLIENT", "NO-EVICT", "on") == b"OK"
+        assert c.call("CLIENT", "NO-EVICT", "off") == b"OK"
+        assert c.call("CLIENT", "NO-EVICT", "x") == RespError(b"ERR syntax error")
+        assert c.call("CLIENT", "TRACKINGINFO") == \
+            [b"flags", [b"off"], b"redirect", -1, b"prefixes", []]
+
+
+def test_client_info_fields_like_redis(srv, reference_server):
+    """CLIENT INFO / CLIENT LIST: same fields in the same order as Redis."""
+    def fields(port):
+        with Raw(port) as c:
+            c.call("CLIENT", "SETNAME", "x")
+            line = c.call("CLIENT", "INFO").decode()
+        return [kv.split("=", 1)[0] for kv in line.split()]
+    assert fields(srv.port) == fields(reference_server.port)
 
 
 def test_client_kill_by_addr_and_skipme(srv):
@@ -915,3 +940,222 @@ def test_resp3_redis_cli(srv):
     cli(srv.port, "SET", "k", "v")
     p = cli(srv.port, "MGET", "k", "nokey", extra=nr)
     assert p.stdout == b'1) "v"\n2) (nil)\n'
+
+
+# ---------------------------------------------------------------------------
+# Several clients, real time
+# ---------------------------------------------------------------------------
+
+def test_watched_key_expiring_aborts_exec(srv):
+    """Redis 7.0: a watched key that expires before EXEC counts as
+    modified, whether or not it was accessed in between."""
+    with Raw(srv.port) as c:
+        for touch in (False, True):
+            assert c.call("SET", "wk", "v", "PX", "100") == b"OK"
+            assert c.call("WATCH", "wk") == b"OK"
+            time.sleep(0.2)
+            if touch:
+                assert c.call("GET", "wk") is None
+            assert c.call("MULTI") == b"OK"
+            assert c.call("PING") == b"QUEUED"
+            c.send(encode("EXEC"))
+            expect(c, b"*-1\r\n")
+        # a key already missing at WATCH time that stays missing: EXEC runs
+        assert c.call("WATCH", "wk") == b"OK"
+        assert c.call("MULTI") == b"OK"
+        assert c.call("PING") == b"QUEUED"
+        assert c.call("EXEC") == [b"PONG"]
+
+
+def test_active_expiry_in_all_databases(rc):
+    for db in (0, 3, 15):
+        rc.execute_command("SELECT", db)
+        with rc.pipeline(transaction=False) as p:
+            for i in range(50):
+                p.set("e:%d" % i, "v", px=50)
+            p.set("keep", "v")
+            p.execute()
+    time.sleep(0.06)
+
+    def left():
+        n = 0
+        for db in (0, 3, 15):
+            rc.execute_command("SELECT", db)
+            n += rc.dbsize()
+        return n
+
+    assert wait_for(lambda: left() == 3, timeout=5.0), "keys left: %d" % left()
+
+
+def test_concurrent_incr_is_atomic(srv):
+    clients = [srv.client() for _ in range(4)]
+
+    def work(r):
+        for _ in range(5):
+            with r.pipeline(transaction=False) as p:
+                for _ in range(500):
+                    p.incr("ctr")
+                p.execute()
+            with r.pipeline(transaction=True) as p:
+                for _ in range(100):
+                    p.incrby("ctr2", 2)
+                p.execute()
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert clients[0].get("ctr") == b"10000"
+    assert clients[0].get("ctr2") == b"4000"
+    for r in clients:
+        r.close()
+
+
+def test_slow_reader_gets_every_byte(srv):
+    """Replies far larger than the socket buffers, read slowly in small
+    pieces: the server's partial writes must deliver everything in order."""
+    r = srv.client()
+    vals = [bytes([65 + i]) * (3 << 20) + b"%d" % i for i in range(4)]
+    for i, v in enumerate(vals):
+        r.set("v%d" % i, v)
+    s = socket.create_connection(("127.0.0.1", srv.port))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+    s.sendall(b"".join(encode("GET", "v%d" % i) for i in range(4)) + encode("PING"))
+    expect_bytes = b"".join(b"$%d\r\n%s\r\n" % (len(v), v) for v in vals) + b"+PONG\r\n"
+    got = bytearray()
+    s.settimeout(10 * SLOW)
+    n = 0
+    while len(got) < len(expect_bytes):
+        d = s.recv(65536)
+        if not d:
+            break
+        got += d
+        n += 1
+        if n % 20 == 0:
+            time.sleep(0.005)
+            assert r.ping()  # others are served meanwhile
+    s.close()
+    assert bytes(got) == expect_bytes
+    r.close()
+
+
+def test_many_clients_pipelining_at_once(srv):
+    r = srv.client()
+    r.set("v", b"x" * 10000)
+    socks = []
+    for _ in range(20):
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        s.sendall(encode("GET", "v") * 200)
+        socks.append(s)
+    one = b"$10000\r\n" + b"x" * 10000 + b"\r\n"
+    for s in socks:
+        s.settimeout(10 * SLOW)
+        got = bytearray()
+        while len(got) < len(one) * 200:
+            d = s.recv(1 << 20)
+            if not d:
+                break
+            got += d
+        assert bytes(got) == one * 200
+        s.close()
+    r.close()
+
+
+def test_client_kill_during_multi(srv):
+    a = Raw(srv.port)
+    b = Raw(srv.port)
+    try:
+        ida = a.call("CLIENT", "ID")
+        assert a.call("MULTI") == b"OK"
+        assert a.call("SET", "never", "1") == b"QUEUED"
+        assert b.call("CLIENT", "KILL", "ID", ida) == 1
+        assert a.wait_closed()
+        assert b.call("EXISTS", "never") == 0
+    finally:
+        a.close()
+        b.close()
+
+
+# ---------------------------------------------------------------------------
+# Commands that involve another server or another client
+# ---------------------------------------------------------------------------
+
+@pytest.mark.requires_commands("migrate",)
+def test_migrate_between_two_servers(server_factory, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    src = server_factory(cwd=str(tmp_path / "a"))
+    dst = server_factory(cwd=str(tmp_path / "b"))
+    a = Raw(src.port)
+    b = Raw(dst.port)
+    try:
+        a.call("SET", "mk", "hello", "PX", "100000")
+        a.call("SET", "mk2", "x")
+        a.call("SET", "mk3", "y")
+        host, port = "127.0.0.1", str(dst.port)
+        assert a.call("MIGRATE", host, port, "mk", "0", "5000") == b"OK"
+        assert a.call("EXISTS", "mk") == 0
+        assert b.call("GET", "mk") == b"hello"
+        assert 90000 < b.call("PTTL", "mk") <= 100000  # the TTL travels too
+        assert a.call("MIGRATE", host, port, "nokey", "0", "5000") == b"NOKEY"
+        assert a.call("MIGRATE", host, port, "", "3", "5000", "COPY", "KEYS", "mk2", "mk3") == \
+            b"OK"
+        assert a.call("EXISTS", "mk2", "mk3") == 2
+        assert b.call("SELECT", "3") == b"OK"
+        assert b.call("MGET", "mk2", "mk3") == [b"x", b"y"]
+        a.call("SET", "mk", "again")
+        assert a.call("MIGRATE", host, port, "mk", "0", "5000") == RespError(
+            b"ERR Target instance replied with error: BUSYKEY Target key name already exists.")
+        assert a.call("MIGRATE", host, port, "mk", "0", "5000", "REPLACE") == b"OK"
+        assert b.call("SELECT", "0") == b"OK"
+        assert b.call("GET", "mk") == b"again"
+        dead = str(free_port())
+        got = a.call("MIGRATE", host, dead, "mk2", "0", "500")
+        assert isinstance(got, RespError) and got.startswith(b"IOERR error or timeout ")
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.requires_commands("sort", "sort_ro")
+def test_sort_on_strings_and_missing_keys(rc):
+    rc.set("s", "1")
+    assert rc.sort("missing") == []
+    assert rc.execute_command("SORT_RO", "missing") == []
+    with pytest.raises(redis.ResponseError) as e:
+        rc.sort("s")
+    assert str(e.value) == "WRONGTYPE Operation against a key holding the wrong kind of value"
+
+
+@pytest.mark.requires_commands("client|tracking", "client|caching")
+def test_client_tracking_invalidation_resp3(srv):
+    a = Raw(srv.port)
+    b = Raw(srv.port)
+    try:
+        assert a.call("HELLO", "3")[b"proto"] == 3
+        assert a.call("CLIENT", "TRACKING", "on") == b"OK"
+        assert a.call("CLIENT", "TRACKINGINFO") == \
+            {b"flags": {b"on"}, b"redirect": 0, b"prefixes": []}
+        a.call("SET", "tk", "1")
+        assert a.call("GET", "tk") == b"1"
+        assert b.call("SET", "tk", "2") == b"OK"
+        expect(a, b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\ntk\r\n")
+        assert a.call("CLIENT", "CACHING", "yes") == RespError(
+            b"ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
+        assert a.call("CLIENT", "TRACKING", "off") == b"OK"
+        assert b.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p:") == b"OK"
+        assert b.call("CLIENT", "TRACKINGINFO") == \
+            [b"flags", [b"on", b"bcast"], b"redirect", 0, b"prefixes", [b"p:"]]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_client_unblock_without_blocked_client(srv):
+    with Raw(srv.port) as c:
+        assert c.call("CLIENT", "UNBLOCK", "12345") == 0
+        assert c.call("CLIENT", "UNBLOCK", "x") == \
+            RespError(b"ERR value is not an integer or out of range")
+        assert c.call("CLIENT", "UNBLOCK", "1", "FOO") == \
+            RespError(b"ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")

@@ -28,7 +28,19 @@ CASES = [
     ("multibulk_10_digits", b"*3000000000\r\n", PE + b"invalid multibulk length\r\n", True),
     ("multibulk_count_string_too_big", b"*" + b"1" * 70000,
      PE + b"too big mbulk count string\r\n", True),
+    ("multibulk_leading_zero", b"*01\r\n$4\r\nPING\r\n", PE + b"invalid multibulk length\r\n",
+     True),
+    ("multibulk_minus_zero", b"*-0\r\nPING\r\n", PE + b"invalid multibulk length\r\n", True),
+    ("multibulk_lf_only_then_crlf", b"*1\n$4\nPING\n\r\n", PE + b"invalid multibulk length\r\n",
+     True),
     # -- bulk header -------------------------------------------------------------
+    ("bulk_len_leading_zero", b"*1\r\n$04\r\nPING\r\n", PE + b"invalid bulk length\r\n", True),
+    ("bulk_len_leading_zeros", b"*1\r\n$0004\r\nPING\r\n", PE + b"invalid bulk length\r\n",
+     True),
+    ("bulk_len_minus_zero", b"*1\r\n$-0\r\n", PE + b"invalid bulk length\r\n", True),
+    ("bulk_len_trailing_space", b"*1\r\n$4 \r\nPING\r\n", PE + b"invalid bulk length\r\n", True),
+    ("bulk_len_lf_only", b"*1\r\n$4\nPING\r\n", PE + b"invalid bulk length\r\n", True),
+    ("nested_array", b"*2\r\n$4\r\nECHO\r\n*1\r\n", PE + b"expected '$', got '*'\r\n", True),
     ("expected_dollar", b"*1\r\nfoo\r\n", PE + b"expected '$', got 'f'\r\n", True),
     ("bulk_len_not_a_number", b"*1\r\n$abc\r\n", PE + b"invalid bulk length\r\n", True),
     ("bulk_len_negative", b"*1\r\n$-1\r\n", PE + b"invalid bulk length\r\n", True),
@@ -93,6 +105,18 @@ CASES = [
     ("nothing_after_unbalanced_quotes", b'SET "a\r\nSET k v\r\n',
      PE + b"unbalanced quotes in request\r\n", True),
     ("too_big_inline", b"x" * 70000, PE + b"too big inline request\r\n", True),
+    ("quit_inside_multi", b"MULTI\r\nSET a 1\r\nQUIT\r\n", b"+OK\r\n+QUEUED\r\n+OK\r\n", True),
+    ("protocol_error_inside_multi", b"MULTI\r\nSET a 1\r\n*1\r\n$x\r\n",
+     b"+OK\r\n+QUEUED\r\n" + PE + b"invalid bulk length\r\n", True),
+    ("quit_stops_the_pipeline", b"PING\r\nQUIT\r\nPING\r\n", b"+PONG\r\n+OK\r\n", True),
+    # -- other RESP types where a request is expected are inline commands ---------
+    ("bare_bulk_is_inline", b"$4\r\nPING\r\n",
+     b"-ERR unknown command '$4', with args beginning with: \r\n+PONG\r\n", False),
+    ("simple_string_and_integer", b"+PING\r\n:1\r\n",
+     b"-ERR unknown command '+PING', with args beginning with: \r\n"
+     b"-ERR unknown command ':1', with args beginning with: \r\n", False),
+    ("error_reply_as_request", b"-ERR x\r\n",
+     b"-ERR unknown command '-ERR', with args beginning with: 'x' \r\n", False),
     # -- garbage -----------------------------------------------------------------
     ("garbage_bytes", b"\xff\xfegarbage\r\n",
      b"-ERR unknown command '\xff\xfegarbage', with args beginning with: \r\n", False),
@@ -130,6 +154,8 @@ PARTIAL = [
     ("inline_without_newline", b"PING", b"\r\n", b"+PONG\r\n"),
     ("inline_cr_only", b"PING\r", b"\n", b"+PONG\r\n"),
     ("set_missing_value", b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n", b"$1\r\nv\r\n", b"+OK\r\n"),
+    ("multibulk_lf_only", b"*1\n$4\nPING\n", b"\r\n",
+     PE + b"invalid multibulk length\r\n"),
     ("inline_64k_without_newline", b"ECHO " + b"y" * 60000, b"\r\n",
      b"$60000\r\n" + b"y" * 60000 + b"\r\n"),
 ]
@@ -145,8 +171,31 @@ def test_unterminated_request(srv, watcher, raw, first, rest, reply):
     watcher.ping()
     c.send(rest)
     assert c.recv_exact(len(reply)) == reply
+    if reply.startswith(PE):
+        assert c.wait_closed()
+    else:
+        c.send(b"PING\r\n")
+        assert c.recv_exact(7) == b"+PONG\r\n"
+
+
+@pytest.mark.parametrize("data", [b"CLIENT REPLY OFF\r\n*1\r\n$abc\r\nPING\r\n",
+                                  b"CLIENT REPLY SKIP\r\n*1\r\n$abc\r\nPING\r\n",
+                                  b"CLIENT REPLY OFF\r\nQUIT\r\nPING\r\n"],
+                         ids=["reply_off_protocol_error", "reply_skip_protocol_error",
+                              "reply_off_quit"])
+def test_close_after_reply_without_reply_redis_quirk(srv, watcher, raw, data):
+    """Redis quirk: a client whose replies are muted (CLIENT REPLY OFF/SKIP)
+    is marked close-after-reply by a protocol error or QUIT, but since no
+    reply is ever written the connection is never closed; everything it
+    sends afterwards is ignored."""
+    c = raw()
+    c.send(data)
+    got, closed = c.recv_until_idle(0.3)
+    assert (got, closed) == (b"", False)
     c.send(b"PING\r\n")
-    assert c.recv_exact(7) == b"+PONG\r\n"
+    got, closed = c.recv_until_idle(0.2)
+    assert (got, closed) == (b"", False)
+    watcher.ping()
 
 
 def test_inline_nul_byte_hides_the_newline(srv, watcher, raw):
@@ -218,6 +267,49 @@ def test_600mb_header_with_raised_limit_then_disconnect(server_factory, tmp_path
     assert c2.wait_closed()
     w.close()
     r.close()
+
+
+@pytest.mark.parametrize("size", [32 * 1024 - 1, 32 * 1024, 100000, 1 << 20, 8 << 20],
+                         ids=["32k-1", "32k", "100k", "1m", "8m"])
+def test_big_arguments_in_odd_chunks(srv, watcher, raw, size):
+    """Big bulk arguments (Redis switches to its big-argument path at 32 KB)
+    arriving in chunks cut at awkward places: inside the header, between
+    the payload and its CRLF, between CR and LF."""
+    import random
+    rnd = random.Random(size)
+    value = bytes(rnd.getrandbits(8) for _ in range(1024)) * (size // 1024) + b"z" * (size % 1024)
+    data = encode("SET", "big", value) + encode("STRLEN", "big") + encode("GET", "big") \
+        + encode("MSET", "a", value[:40000], "b", value[:50000]) + encode("STRLEN", "b")
+    cuts = sorted({5, 12, len(data) // 3, len(data) - len(value) // 2, len(data) - 1,
+                   data.index(value) + size, data.index(value) + size + 1})
+    c = raw(timeout=20)
+    prev = 0
+    for cut in cuts + [len(data)]:
+        c.send(data[prev:cut])
+        prev = cut
+        time.sleep(0.005)
+    expect = b"+OK\r\n:%d\r\n$%d\r\n%s\r\n+OK\r\n:%d\r\n" % (size, size, value,
+                                                               min(size, 50000))
+    assert c.recv_exact(len(expect), timeout=20 * SLOW) == expect
+    watcher.ping()
+
+
+def test_commands_with_100000_and_1m_arguments(srv, watcher, raw):
+    args = ["MSET"]
+    for i in range(50000):
+        args += ["k%d" % i, "v%d" % i]
+    c = raw(timeout=20)
+    c.send(encode(*args) + encode("DBSIZE") + encode("GET", "k49999"))
+    expect = b"+OK\r\n:50000\r\n$6\r\nv49999\r\n"
+    assert c.recv_exact(len(expect), timeout=20 * SLOW) == expect
+    watcher.ping()
+    # 1M arguments (the largest count Redis allocates up front is 1024)
+    n = 1 << 20
+    c.send(b"*%d\r\n$3\r\nDEL\r\n" % n + b"$2\r\nzz\r\n" * (n - 1)
+           + b"*%d\r\n$4\r\nECHO\r\n" % n + b"$1\r\na\r\n" * (n - 1))
+    expect = b":0\r\n-ERR wrong number of arguments for 'echo' command\r\n"
+    assert c.recv_exact(len(expect), timeout=30 * SLOW) == expect
+    watcher.ping()
 
 
 def test_request_in_one_byte_writes(srv, watcher, raw):
