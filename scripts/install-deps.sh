@@ -7,7 +7,7 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 PKGS=(
   build-essential cmake ninja-build clang libclang-rt-14-dev
-  libasio-dev libspdlog-dev libfmt-dev libxxhash-dev libjemalloc-dev
+  libspdlog-dev libfmt-dev libxxhash-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools python3-redis python3-pytest
   valgrind procps util-linux

@@ -12,13 +12,15 @@
 
 #include "engine/db.h"
 #include "engine/object.h"
+#include "engine/types/string.h"
+#include "engine/value.h"
 
 namespace {
 
 using vireo::engine::Db;
 using vireo::engine::Enc;
 using vireo::engine::Entry;
-using vireo::engine::NewStringEntry;
+using vireo::engine::str::NewStringEntry;
 
 std::vector<std::string> MakeKeys(size_t n, const char* prefix = "key:") {
   std::vector<std::string> keys;

@@ -14,6 +14,7 @@
 #include "commands/admin_internal.h"
 #include "commands/client_cmd.h"
 #include "commands/registry.h"
+#include "engine/value.h"
 
 #ifdef VIREO_HAVE_JEMALLOC
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen);
@@ -122,14 +123,14 @@ void CmdMemoryUsage(Client& c) {
     }
   }
   // Why: Redis reads the dict directly (no lazy expiry, no stats).
-  engine::Entry* e = c.db->Find(c.argv[2]);
+  engine::Entry* e = KS().db(c.db_index).Find(c.argv[2]);
   if (!e) {
     c.reply.Null();
     return;
   }
   size_t usage = engine::EntryMemoryUsage(e);
   if (e->has_expire()) {
-    engine::ExpireNode* n = c.db->expires().Find(e->key());
+    engine::ExpireNode* n = KS().db(c.db_index).expires().Find(e->key());
     if (n) usage += base::AllocSize(n);
   }
   c.reply.Int(static_cast<int64_t>(usage));
@@ -163,7 +164,7 @@ MemoryOverhead GetMemoryOverhead() {
     mh.clients_normal += ClientMemoryUsage(*cl);
   mem_total += mh.clients_normal;
   for (int j = 0; j < srv.num_dbs(); j++) {
-    engine::Db* d = srv.db(j);
+    engine::Db* d = &srv.keyspace().db(j);
     if (d->size() == 0) continue;
     mh.total_keys += d->size();
     MemoryOverhead::DbOverhead o;

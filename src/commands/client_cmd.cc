@@ -39,16 +39,6 @@ void UpdateReplyMute(Client& c) {
 
 namespace {
 
-size_t MultiMem(const Client& cl) {
-  // Redis's mstate.argv_len_sums: argument bytes plus one robj* per argument.
-  size_t n = 0;
-  for (const auto& q : cl.mstate) {
-    for (const auto& a : q.argv) n += a.size();
-    n += sizeof(void*) * q.argv.size();
-  }
-  return n;
-}
-
 // Redis's getClientType.
 enum class ClientType { kNormal, kReplica, kPubsub, kMaster, kInvalid };
 
@@ -66,69 +56,6 @@ ClientType TypeOf(const Client& cl) {
   return ClientType::kNormal;
 }
 
-}  // namespace
-
-size_t ClientMemoryUsage(Client& cl) {
-  size_t mem = sizeof(Client);
-  mem += cl.qbuf_cap();
-  mem += cl.out().allocated();
-  mem += cl.argv_mem() + sizeof(void*) * cl.argv.size();
-  mem += MultiMem(cl) + sizeof(server::QueuedCommand) * cl.mstate.capacity();
-  for (const auto& w : cl.watched) mem += sizeof(server::WatchedKey) + w.key.size();
-  mem += cl.name.capacity() > 15 ? cl.name.capacity() + 1 : 0;
-  return mem;
-}
-
-std::string ClientInfoString(Client& cl) {
-  char flags[24];
-  char* p = flags;
-  if (cl.flags & server::kClientMonitor) *p++ = 'O';
-  if (cl.flags & server::kClientPubsub) *p++ = 'P';
-  if (cl.flags & server::kClientMulti) *p++ = 'x';
-  if (cl.flags & server::kClientDirtyCas) *p++ = 'd';
-  if (cl.flags & server::kClientCloseAfterReply) *p++ = 'c';
-  if (cl.flags & server::kClientCloseAsap) *p++ = 'A';
-  if (cl.flags & server::kClientUnixSocket) *p++ = 'U';
-  if (cl.flags & server::kClientNoEvict) *p++ = 'e';
-  if (p == flags) *p++ = 'N';
-  *p = '\0';
-
-  // Why: the running client is registered for reads in Redis while its
-  // command executes; our read wait is re-armed only after the batch.
-  std::string events = cl.EventsString();
-  if ((cl.flags & server::kClientExecuting) && events.find('r') == std::string::npos &&
-      !(cl.flags & server::kClientCloseAfterReply))
-    events.insert(events.begin(), 'r');
-
-  protocol::ReplyBuffer& out = cl.out();
-  size_t pending = out.pending();
-  size_t obl = pending < protocol::ReplyBuffer::kChunkSize ? pending : protocol::ReplyBuffer::kChunkSize;
-  size_t oll = out.chunk_count() > 1 ? out.chunk_count() - 1 : 0;
-  size_t rbs = out.chunk_count() ? protocol::ReplyBuffer::kChunkSize : 0;
-  int64_t now_s = g_server->unixtime();
-  int64_t age = now_s - cl.ctime_ms / 1000;
-  int64_t idle = now_s - cl.last_interaction_ms / 1000;
-  int multi = (cl.flags & server::kClientMulti) ? static_cast<int>(cl.mstate.size()) : -1;
-
-  char buf[512];
-  snprintf(buf, sizeof(buf),
-           "id=%llu addr=%s laddr=%s fd=%d name=", static_cast<unsigned long long>(cl.id),
-           cl.addr.c_str(), cl.laddr.c_str(), cl.fd);
-  std::string s = buf;
-  s += cl.name;
-  snprintf(buf, sizeof(buf),
-           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu "
-           "argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu "
-           "events=%s cmd=%s user=default redir=-1 resp=%d",
-           static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index, multi,
-           cl.qbuf_len(), cl.qbuf_free(), cl.argv_mem(), MultiMem(cl), rbs, pending, obl, oll,
-           cl.output_memory(), ClientMemoryUsage(cl), events.c_str(),
-           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL", cl.resp());
-  s += buf;
-  return s;
-}
-
-namespace {
 
 const char* const kClientHelp[] = {
     "CACHING (YES|NO)",
@@ -339,7 +266,7 @@ void CmdClientKill(Client& c) {
 // inside the current command), like Redis's unblocked-clients queue; the
 // ones the current pause still holds queue themselves again.
 void ScheduleResumeHeldClients() {
-  asio::post(g_server->io(), [] {
+  g_server->loop().Post([] {
     if (!g_server) return;
     auto held = std::move(g_server->paused_clients);
     g_server->paused_clients.clear();

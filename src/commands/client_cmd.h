@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "server/client.h"
+#include "server/client_info.h"
 
 namespace vireo::commands {
 
@@ -23,12 +24,7 @@ inline void RedactArgument(server::Client& c, size_t i) {
   if (i < c.argv.size()) c.argv[i] = "(redacted)";
 }
 
-// One CLIENT LIST line for `cl` (without the trailing newline), Redis 7.0's
-// catClientInfoString.
-std::string ClientInfoString(server::Client& cl);
-
-// Redis's getClientMemoryUsage: what CLIENT LIST tot-mem and INFO
-// mem_clients_normal count for one client.
-size_t ClientMemoryUsage(server::Client& cl);
+using server::ClientInfoString;
+using server::ClientMemoryUsage;
 
 }  // namespace vireo::commands

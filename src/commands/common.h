@@ -1,36 +1,66 @@
 // Shared helpers for command handlers (src/commands/*.cc).
 //
-// A handler reads c.argv (string_views valid until it returns), performs one
-// keyspace operation through server/keyspace.h, and replies through
-// c.reply. Errors go through Err() so errorstats and failed_calls count
-// them. Every change to the dataset bumps g_server->dirty (via Dirty()), which
-// drives propagation.
+// A handler reads c.argv (string_views valid until it returns), calls one
+// engine operation (engine/keyspace.h, engine/types/*.h) on the client's
+// database, and replies through c.reply. It never signals a change, counts
+// dirty or touches WATCH itself: the engine reports every mutation to the
+// keyspace listener. Errors go through Err()/ErrStatus() so errorstats and
+// failed_calls count them; engine statuses map to Redis's texts in
+// server/errors.h. A write whose effect must reach replicas and the AOF in
+// another form (SET EX as SET PXAT, EXPIRE as PEXPIREAT, ...) says so with
+// PropagateAs(); otherwise the command itself is propagated when it changed
+// the dataset.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "base/ascii.h"
 #include "base/numbers.h"
+#include "engine/keyspace.h"
 #include "engine/object.h"
+#include "engine/op_status.h"
 #include "server/client.h"
 #include "server/errors.h"
-#include "server/keyspace.h"
+#include "server/latency_histogram.h"
 #include "server/server.h"
 
 namespace vireo::commands {
 
+using engine::OpStatus;
 using server::Client;
 using server::g_server;
+using server::LatencyHistogram;
+using server::FindCommandLatencyHistogram;
+using server::ResetCommandLatencyHistograms;
 
 inline void Err(Client& c, std::string_view msg) {
   c.reply.Error(msg);
   g_server->CountError(msg);
 }
+// Replies the error for an engine status (server::err::For).
+inline void ErrStatus(Client& c, OpStatus s) { Err(c, server::err::For(s)); }
 inline void ErrWrongType(Client& c) { Err(c, server::err::kWrongType); }
 inline void ErrSyntax(Client& c) { Err(c, server::err::kSyntax); }
-inline void Dirty(long long n = 1) { g_server->dirty += n; }
+
+// The keyspace and the client's database.
+inline engine::Keyspace& KS() { return g_server->keyspace(); }
+
+// Propagates `argv` (in the client's db) instead of the command itself
+// (Redis's rewriteClientCommandVector / alsoPropagate + prevent).
+inline void PropagateAs(Client& c, std::span<const std::string_view> argv) {
+  g_server->propagator().Add(c.db_index, argv);
+  c.flags |= server::kClientPreventProp;
+}
+inline void PropagateAs(Client& c, std::initializer_list<std::string_view> argv) {
+  PropagateAs(c, std::span<const std::string_view>(argv.begin(), argv.size()));
+}
+// Propagates the command even when it changed nothing (Redis's
+// forceCommandPropagation: FLUSHALL on an empty server).
+inline void ForcePropagation(Client& c) { c.flags |= server::kClientForceProp; }
 
 using base::EqNoCase;
 
@@ -67,10 +97,5 @@ inline const std::string& CmdName(Client& c) { return c.cmd->name; }
 // "<NAME> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" + lines +
 // "HELP" + "    Print this help."
 void ReplyHelp(Client& c, const char* const* lines);
-
-// The string value of a string entry (int formatted into buf).
-inline std::string_view StrVal(const engine::Entry* e, char* buf) {
-  return engine::StringValue(e, buf);
-}
 
 }  // namespace vireo::commands

@@ -13,7 +13,7 @@
 
 #include "commands/client_cmd.h"
 #include "commands/common.h"
-#include "commands/latency_histogram.h"
+#include "server/latency_histogram.h"
 #include "server/log.h"
 
 namespace vireo::commands {

@@ -163,7 +163,6 @@ void CmdSelect(Client& c) {
     return;
   }
   c.db_index = static_cast<int>(id);
-  c.db = g_server->db(c.db_index);
   c.reply.Ok();
 }
 
@@ -180,13 +179,12 @@ void CmdReset(Client& c) {
     c.flags &= ~server::kClientMonitor;
   }
   c.db_index = 0;
-  c.db = g_server->db(0);
   c.reply.resp = 2;
   // Back to the default user: authenticated only when it needs no password.
   c.authenticated = g_server->cfg().requirepass.empty();
   c.mstate.clear();
   c.flags &= ~(server::kClientMulti | server::kClientDirtyCas | server::kClientDirtyExec);
-  server::UnwatchAllKeys(c);
+  g_server->watches().UnwatchAll(c);
   c.name.clear();
   // Why: Redis 7.0.15 clears these flags only; NO-EVICT survives RESET, and
   // a CLIENT REPLY SKIP that targets RESET itself still mutes its reply.

@@ -20,8 +20,10 @@
 #include "base/glob.h"
 #include "base/hash.h"
 #include "base/lzf.h"
-#include "base/sha1.h"
 #include "commands/admin_internal.h"
+#include "engine/lru.h"
+#include "engine/types/string.h"
+#include "engine/value.h"
 #include "server/log.h"
 
 namespace vireo::commands {
@@ -86,32 +88,15 @@ size_t SerializedLength(const Entry* e) {
 
 
 // ---------------------------------------------------------------------------
-// DEBUG DIGEST (Redis's xorDigest / mixDigest over SHA-1).
-
-void XorDigest(uint8_t digest[20], const void* p, size_t len) {
-  base::Sha1 s;
-  s.Update(p, len);
-  uint8_t h[20];
-  s.Final(h);
-  for (int j = 0; j < 20; j++) digest[j] ^= h[j];
-}
-
-void MixDigest(uint8_t digest[20], const void* p, size_t len) {
-  XorDigest(digest, p, len);
-  base::Sha1 s;
-  s.Update(digest, 20);
-  s.Final(digest);
-}
+// DEBUG DIGEST (Redis's xorDigest / mixDigest over SHA-1; the value part is
+// the value table's, engine/value.h).
 
 // xorObjectDigest; false when the value's type has no digest in Vireo yet.
-bool XorObjectDigest(engine::Db* db, Entry* e, uint8_t digest[20]) {
+bool XorObjectDigest(int db, Entry* e, uint8_t digest[20]) {
   uint32_t aux = htonl(static_cast<uint32_t>(e->type));
-  MixDigest(digest, &aux, sizeof(aux));
-  if (e->otype() != engine::ObjType::kString) return false;
-  char buf[base::kLongStrSize];
-  std::string_view v = engine::StringValue(e, buf);
-  MixDigest(digest, v.data(), v.size());
-  if (db->GetExpire(e) != -1) XorDigest(digest, "!!expire!!", 10);
+  engine::MixDigest(digest, &aux, sizeof(aux));
+  if (!engine::DigestValue(e, digest)) return false;
+  if (KS().GetExpire(db, e) != -1) engine::XorDigest(digest, "!!expire!!", 10);
   return true;
 }
 
@@ -132,22 +117,23 @@ void ErrDigestType(Client& c, const Entry* e) {
 
 void DebugDigest(Client& c) {
   uint8_t final_digest[20] = {};
-  for (int j = 0; j < g_server->num_dbs(); j++) {
-    engine::Db* db = g_server->db(j);
-    if (db->size() == 0) continue;
+  engine::Keyspace& ks = KS();
+  for (int j = 0; j < ks.num_dbs(); j++) {
+    engine::Db& db = ks.db(j);
+    if (db.size() == 0) continue;
     uint32_t aux = htonl(static_cast<uint32_t>(j));
-    MixDigest(final_digest, &aux, sizeof(aux));
+    engine::MixDigest(final_digest, &aux, sizeof(aux));
     Entry* unsupported = nullptr;
-    db->keys().ForEach([&](Entry* e) {
+    db.keys().ForEach([&](Entry* e) {
       if (unsupported) return;
       uint8_t digest[20] = {};
       std::string_view key = e->key();
-      MixDigest(digest, key.data(), key.size());
-      if (!XorObjectDigest(db, e, digest)) {
+      engine::MixDigest(digest, key.data(), key.size());
+      if (!XorObjectDigest(j, e, digest)) {
         unsupported = e;
         return;
       }
-      XorDigest(final_digest, digest, 20);
+      engine::XorDigest(final_digest, digest, 20);
     });
     if (unsupported) {
       ErrDigestType(c, unsupported);
@@ -161,8 +147,8 @@ void DebugDigestValue(Client& c) {
   std::vector<std::string> out;
   for (size_t j = 2; j < c.argv.size(); j++) {
     uint8_t digest[20] = {};
-    Entry* e = server::LookupRead(c, c.argv[j], server::kLookupNoTouch);
-    if (e && !XorObjectDigest(c.db, e, digest)) {
+    Entry* e = KS().Find(c.db_index, c.argv[j], engine::kLookupNoTouch);
+    if (e && !XorObjectDigest(c.db_index, e, digest)) {
       ErrDigestType(c, e);
       return;
     }
@@ -176,7 +162,7 @@ void DebugDigestValue(Client& c) {
 
 void DebugObject(Client& c) {
   // Why: Redis reads the dict directly: no lazy expiry, no LRU touch.
-  Entry* e = c.db->Find(c.argv[2]);
+  Entry* e = KS().db(c.db_index).Find(c.argv[2]);
   if (!e) {
     Err(c, server::err::kNoKey);
     return;
@@ -184,9 +170,9 @@ void DebugObject(Client& c) {
   char buf[512];
   snprintf(buf, sizeof(buf),
            "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%d lru_seconds_idle:%llu",
-           static_cast<const void*>(e), server::IsSharedInteger(e) ? INT_MAX : 1,
+           static_cast<const void*>(e), engine::str::IsSharedInteger(e, KS().options()) ? INT_MAX : 1,
            engine::EncodingName(e->encoding()), SerializedLength(e), static_cast<int>(e->lru),
-           static_cast<unsigned long long>(server::EstimateIdleTimeMs(e) / 1000));
+           static_cast<unsigned long long>(engine::EstimateIdleTimeMs(e, KS().options()) / 1000));
   c.reply.Simple(buf);
 }
 
@@ -271,7 +257,7 @@ void DebugPopulate(Client& c) {
     // Why: Redis formats into a 128-byte buffer, truncating long prefixes.
     snprintf(buf, sizeof(buf), "%s:%lu", prefix.c_str(), static_cast<unsigned long>(j));
     std::string key(buf);
-    if (server::LookupWrite(c, key)) continue;
+    if (KS().Find(c.db_index, key, engine::kLookupWrite)) continue;
     snprintf(buf, sizeof(buf), "value:%lu", static_cast<unsigned long>(j));
     std::string val(buf);
     if (valsize != 0) {
@@ -283,7 +269,9 @@ void DebugPopulate(Client& c) {
     // Why: createStringObject never int-encodes: "value:1" is embstr.
     engine::Enc enc =
         val.size() <= engine::kEmbstrSizeLimit ? engine::Enc::kEmbstr : engine::Enc::kRaw;
-    server::SetKey(c, c.db, engine::NewStringEntry(key, val, enc), false);
+    // Why: Redis's POPULATE adds with dbAdd: no signal, no dirty, never
+    // propagated.
+    KS().SetKey(c.db_index, engine::str::NewStringEntry(key, val, enc), engine::kSetKeyNoSignal);
   }
   c.reply.Ok();
 }

@@ -21,7 +21,8 @@
 #include "base/memory.h"
 #include "commands/client_cmd.h"
 #include "commands/common.h"
-#include "commands/latency_histogram.h"
+#include "engine/lazyfree.h"
+#include "server/latency_histogram.h"
 #include "vireo/version.h"
 
 #ifdef VIREO_HAVE_JEMALLOC
@@ -343,7 +344,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
     for (Client* cl = srv.clients_head(); cl; cl = cl->next) clients_normal += ClientMemoryUsage(*cl);
     size_t overhead = g_startup_memory + clients_normal;
     for (int i = 0; i < srv.num_dbs(); i++) {
-      engine::Db* d = srv.db(i);
+      engine::Db* d = &srv.keyspace().db(i);
       if (d->size() == 0) continue;
       overhead += d->keys().buckets() * sizeof(void*);
       overhead += d->expires().buckets() * sizeof(void*) + d->expires_size() * sizeof(engine::ExpireNode);
@@ -415,13 +416,14 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "mem_aof_buffer:%d\r\n"
         "mem_allocator:%s\r\n"
         "active_defrag_running:%d\r\n"
-        "lazyfree_pending_objects:%d\r\n"
-        "lazyfreed_objects:%d\r\n",
+        "lazyfree_pending_objects:%zu\r\n"
+        "lazyfreed_objects:%zu\r\n",
         cfg.maxmemory, Human(cfg.maxmemory).c_str(), PolicyName(cfg.maxmemory_policy),
         Ratio(al.active, al.allocated), static_cast<unsigned long long>(frag_bytes),
         Ratio(al.resident, al.active), rss_bytes, Ratio(rss, al.resident), extra_bytes,
         Ratio(rss, used), total_frag_bytes, 0, 0, 0, 0, clients_normal, 0, 0,
-        base::AllocatorName(), 0, 0, 0);
+        base::AllocatorName(), 0, engine::lazyfree::PendingObjects(),
+        engine::lazyfree::FreedObjects());
   }
 
   if (on("persistence")) {
@@ -457,12 +459,13 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "aof_last_cow_size:0\r\n"
         "module_fork_in_progress:0\r\n"
         "module_fork_last_cow_size:0\r\n",
-        srv.dirty, static_cast<long long>(srv.start_time_ms / 1000));
+        srv.keyspace().dirty, static_cast<long long>(srv.start_time_ms / 1000));
   }
 
   if (on("stats")) {
     header("Stats");
     const server::Stats& st = srv.stats;
+    const engine::KeyspaceStats& ks = srv.keyspace().stats();
     auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
     Add(&s,
         "total_connections_received:%llu\r\n"
@@ -515,16 +518,16 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "io_threaded_writes_processed:0\r\n"
         "reply_buffer_shrinks:0\r\n"
         "reply_buffer_expands:0\r\n",
-        u(st.numconnections), u(st.numcommands), Instantaneous(st.ops), u(st.net_input_bytes),
-        u(st.net_output_bytes),
+        u(st.numconnections), u(st.numcommands), Instantaneous(st.ops), u(st.net.input_bytes),
+        u(st.net.output_bytes),
         static_cast<double>(static_cast<float>(Instantaneous(st.net_in)) / 1024),
         static_cast<double>(static_cast<float>(Instantaneous(st.net_out)) / 1024),
-        u(st.rejected_conn), u(st.expiredkeys), st.expired_stale_perc * 100,
-        u(st.expired_time_cap_reached_count), u(st.expire_cycle_time_used / 1000),
-        u(st.evictedkeys), u(st.evictedclients), u(st.keyspace_hits), u(st.keyspace_misses),
+        u(st.rejected_conn), u(ks.expired_keys), ks.expired_stale_perc * 100,
+        u(ks.expired_time_cap_reached_count), u(ks.expire_cycle_time_used / 1000),
+        u(ks.evicted_keys), u(st.evictedclients), u(ks.hits), u(ks.misses),
         u(st.total_forks), u(st.unexpected_error_replies), u(st.total_error_replies),
-        u(st.dump_payload_sanitizations), u(st.total_reads_processed),
-        u(st.total_writes_processed));
+        u(st.dump_payload_sanitizations), u(st.net.reads_processed),
+        u(st.net.writes_processed));
   }
 
   if (on("replication")) {
@@ -593,7 +596,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
   if (on("keyspace")) {
     header("Keyspace");
     for (int i = 0; i < srv.num_dbs(); i++) {
-      engine::Db* d = srv.db(i);
+      engine::Db* d = &srv.keyspace().db(i);
       long long keys = static_cast<long long>(d->size());
       if (!keys) continue;
       Add(&s, "db%d:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", i, keys,

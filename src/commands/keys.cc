@@ -3,13 +3,11 @@
 // PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME PEXPIRETIME PERSIST and
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT|HELP.
 //
-// These work on any value type: values move between keys and databases as
-// whole entries (RekeyEntry / Db::Unlink + Add), and COPY duplicates through
-// DupEntry, which aggregate types extend. Lookups go through the keyspace
-// layer with the same LOOKUP_* flags Redis uses, so hit/miss stats, LRU/LFU
-// touches and lazy expiry happen exactly where they do in Redis. The EXPIRE
-// family is propagated as PEXPIREAT with an absolute time (or DEL/UNLINK
-// when the time is already past), through c.rewritten_argv.
+// These work on any value type; the Keyspace (engine/keyspace.h) does the
+// moving, copying and expiring. Lookups use the same LOOKUP_* flags Redis
+// uses, so hit/miss stats, LRU/LFU touches and lazy expiry happen exactly
+// where they do in Redis. The EXPIRE family is propagated as PEXPIREAT with
+// an absolute time (or DEL/UNLINK when the time is already past).
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -20,13 +18,15 @@
 
 #include "base/glob.h"
 #include "commands/common.h"
+#include "engine/lru.h"
+#include "engine/types/string.h"
 
 namespace vireo::commands {
 namespace {
 
-using engine::Db;
 using engine::Entry;
-using server::LookupKey;
+using engine::kLookupNoTouch;
+using engine::kLookupRead;
 
 constexpr std::string_view kIntRange =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
@@ -46,58 +46,47 @@ bool ParseInt32(Client& c, std::string_view s, int* out, std::string_view msg = 
   return true;
 }
 
-// Redis's selectDb range check (the target of COPY DB / MOVE).
-Db* DbByIndex(int id) {
-  if (id < 0 || id >= g_server->num_dbs()) return nullptr;
-  return g_server->db(id);
-}
-
 std::string_view TypeNameOf(const Entry* e) { return e ? engine::TypeName(e->otype()) : "none"; }
 
 // ------------------------------------------------------------ DEL UNLINK EXISTS TYPE
 
 void DelGeneric(Client& c, bool lazy) {
+  engine::Keyspace& ks = KS();
   int64_t deleted = 0;
   for (size_t j = 1; j < c.argv.size(); j++) {
     // Why: an expired key is removed as an expiry (stats, DEL propagation),
     // not counted as deleted by this command — Redis's expireIfNeeded first.
-    server::ExpireIfNeeded(c.db, c.argv[j]);
-    if (server::DeleteKey(c, c.db, c.argv[j], lazy)) {
-      Dirty();
-      deleted++;
-    }
+    ks.ExpireIfNeeded(c.db_index, c.argv[j]);
+    if (ks.Delete(c.db_index, c.argv[j], lazy)) deleted++;
   }
   c.reply.Int(deleted);
 }
 
-void CmdDel(Client& c) { DelGeneric(c, g_server->cfg().lazyfree_lazy_user_del); }
+void CmdDel(Client& c) { DelGeneric(c, KS().options().lazyfree_lazy_user_del); }
 void CmdUnlink(Client& c) { DelGeneric(c, true); }
 
 void CmdExists(Client& c) {
   int64_t count = 0;
   for (size_t j = 1; j < c.argv.size(); j++)
-    if (LookupKey(c, c.db, c.argv[j], server::kLookupNoTouch)) count++;
+    if (KS().Find(c.db_index, c.argv[j], kLookupNoTouch)) count++;
   c.reply.Int(count);
 }
 
-void CmdType(Client& c) {
-  Entry* e = LookupKey(c, c.db, c.argv[1], server::kLookupNoTouch);
-  c.reply.Simple(TypeNameOf(e));
-}
+void CmdType(Client& c) { c.reply.Simple(TypeNameOf(KS().Find(c.db_index, c.argv[1], kLookupNoTouch))); }
 
 // ------------------------------------------------------------ KEYS SCAN RANDOMKEY
 
 void CmdKeys(Client& c) {
   std::string_view pattern = c.argv[1];
   bool allkeys = pattern == "*";
-  Db* db = c.db;
+  engine::Keyspace& ks = KS();
   auto d = c.reply.BeginDeferred();
   int64_t n = 0;
-  db->keys().ForEach([&](Entry* e) {
+  ks.db(c.db_index).keys().ForEach([&](Entry* e) {
     std::string_view key = e->key();
     if (!allkeys && !base::GlobMatch(pattern, key, false)) return;
     // Why: KEYS hides logically expired keys but does not delete them.
-    if (server::KeyIsExpired(db, e)) return;
+    if (ks.IsExpired(c.db_index, e)) return;
     c.reply.Bulk(key);
     n++;
   });
@@ -153,14 +142,8 @@ void CmdScan(Client& c) {
   }
 
   std::vector<std::string> keys;
-  Db* db = c.db;
-  // Why: at most COUNT*10 bucket steps, so a sparse table cannot block the
-  // server; the reply may then hold few or no keys. An empty table ends the
-  // iteration (cursor 0) whatever cursor was given.
-  int64_t maxiterations = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-  do {
-    cursor = db->keys().Scan(cursor, [&](Entry* e) { keys.emplace_back(e->key()); });
-  } while (cursor && maxiterations-- && keys.size() < static_cast<uint64_t>(count));
+  engine::Keyspace& ks = KS();
+  cursor = ks.ScanKeys(c.db_index, cursor, count, &keys);
 
   size_t out = 0;
   for (size_t i = 0; i < keys.size(); i++) {
@@ -169,10 +152,10 @@ void CmdScan(Client& c) {
     if (has_type) {
       // Why: Redis checks the type with a real read lookup (stats counted,
       // an expired key is deleted and then reads as "none").
-      Entry* e = LookupKey(c, db, k, server::kLookupNoTouch);
+      Entry* e = ks.Find(c.db_index, k, kLookupNoTouch);
       if (!EqNoCase(type, TypeNameOf(e))) continue;
     }
-    if (server::ExpireIfNeeded(db, k)) continue;
+    if (ks.ExpireIfNeeded(c.db_index, k)) continue;
     if (out != i) keys[out] = std::move(keys[i]);
     out++;
   }
@@ -185,66 +168,20 @@ void CmdScan(Client& c) {
 }
 
 void CmdRandomKey(Client& c) {
-  Db* db = c.db;
-  int maxtries = 100;
-  bool allvolatile = db->size() == db->expires_size();
-  for (;;) {
-    Entry* e = db->keys().RandomNode();
-    if (!e) {
-      c.reply.Null();
-      return;
-    }
-    std::string key(e->key());
-    if (e->has_expire()) {
-      // Why: Redis's dbRandomKey guard — a replica does not delete expired
-      // keys, so a db made only of expired keys would loop forever.
-      if (allvolatile && !g_server->cfg().masterhost.empty() && --maxtries == 0) {
-        c.reply.Bulk(key);
-        return;
-      }
-      if (server::ExpireIfNeeded(db, key)) continue;
-    }
+  std::string key;
+  if (KS().RandomKey(c.db_index, &key))
     c.reply.Bulk(key);
-    return;
-  }
+  else
+    c.reply.Null();
 }
 
 // ------------------------------------------------------------ RENAME COPY MOVE
 
 void RenameGeneric(Client& c, bool nx) {
-  std::string_view src = c.argv[1], dst = c.argv[2];
-  bool samekey = src == dst;
-  Entry* o = server::LookupWrite(c, src);
-  if (!o) {
-    Err(c, server::err::kNoKey);
-    return;
-  }
-  // Why: renaming a key to itself is a no-op, but only once the source is
-  // known to exist (a missing key still errors).
-  if (samekey) {
-    if (nx)
-      c.reply.Int(0);
-    else
-      c.reply.Ok();
-    return;
-  }
-  int64_t expire = c.db->GetExpire(o);
-  if (server::LookupWrite(c, dst)) {
-    if (nx) {
-      c.reply.Int(0);
-      return;
-    }
-    server::DeleteKey(c, c.db, dst, g_server->cfg().lazyfree_lazy_server_del);
-  }
-  Entry* e = c.db->Unlink(src);
-  Entry* n = server::RekeyEntry(e, dst);
-  c.db->Add(n);
-  if (expire != -1) c.db->SetExpire(n, expire);
-  server::SignalModifiedKey(c.db, src);
-  server::SignalModifiedKey(c.db, dst);
-  Dirty();
+  OpStatus st = KS().Rename(c.db_index, c.argv[1], c.argv[2], nx);
+  if (st == OpStatus::kNotFound) return ErrStatus(c, st);
   if (nx)
-    c.reply.Int(1);
+    c.reply.Int(st == OpStatus::kOk ? 1 : 0);
   else
     c.reply.Ok();
 }
@@ -253,8 +190,6 @@ void CmdRename(Client& c) { RenameGeneric(c, false); }
 void CmdRenameNx(Client& c) { RenameGeneric(c, true); }
 
 void CmdCopy(Client& c) {
-  Db* src = c.db;
-  Db* dst = c.db;
   int srcid = c.db_index, dbid = c.db_index;
   bool replace = false;
   for (size_t j = 3; j < c.argv.size(); j++) {
@@ -263,11 +198,7 @@ void CmdCopy(Client& c) {
       replace = true;
     } else if (EqNoCase(c.argv[j], "db") && additional >= 1) {
       if (!ParseInt32(c, c.argv[j + 1], &dbid)) return;
-      dst = DbByIndex(dbid);
-      if (!dst) {
-        Err(c, server::err::kDbIndex);
-        return;
-      }
+      if (!KS().valid_db(dbid)) return ErrStatus(c, OpStatus::kDbOutOfRange);
       j++;
     } else {
       ErrSyntax(c);
@@ -278,36 +209,9 @@ void CmdCopy(Client& c) {
     Err(c, "ERR Copying to another database is not allowed in cluster mode");
     return;
   }
-  std::string_view key = c.argv[1], newkey = c.argv[2];
-  if (src == dst && key == newkey) {
-    Err(c, server::err::kSameObject);
-    return;
-  }
-  Entry* o = server::LookupRead(c, key);
-  if (!o) {
-    c.reply.Int(0);
-    return;
-  }
-  int64_t expire = src->GetExpire(o);
-  bool del = false;
-  if (LookupKey(c, dst, newkey, server::kLookupWrite)) {
-    if (!replace) {
-      c.reply.Int(0);
-      return;
-    }
-    del = true;
-  }
-  Entry* n = server::DupEntry(o, newkey);
-  if (!n) {
-    Err(c, "ERR unknown type object");
-    return;
-  }
-  if (del) server::DeleteKey(c, dst, newkey, g_server->cfg().lazyfree_lazy_server_del);
-  dst->Add(n);
-  if (expire != -1) dst->SetExpire(n, expire);
-  server::SignalModifiedKey(dst, newkey);
-  Dirty();
-  c.reply.Int(1);
+  OpStatus st = KS().Copy(srcid, c.argv[1], dbid, c.argv[2], replace);
+  if (st == OpStatus::kSameObject || st == OpStatus::kUnknownType) return ErrStatus(c, st);
+  c.reply.Int(st == OpStatus::kOk ? 1 : 0);
 }
 
 void CmdMove(Client& c) {
@@ -315,52 +219,27 @@ void CmdMove(Client& c) {
     Err(c, "ERR MOVE is not allowed in cluster mode");
     return;
   }
-  Db* src = c.db;
   int dbid;
   if (!ParseInt32(c, c.argv[2], &dbid)) return;
-  Db* dst = DbByIndex(dbid);
-  if (!dst) {
-    Err(c, server::err::kDbIndex);
-    return;
-  }
-  if (src == dst) {
-    Err(c, server::err::kSameObject);
-    return;
-  }
-  std::string_view key = c.argv[1];
-  Entry* o = server::LookupWrite(c, key);
-  if (!o) {
-    c.reply.Int(0);
-    return;
-  }
-  int64_t expire = src->GetExpire(o);
-  if (LookupKey(c, dst, key, server::kLookupWrite)) {
-    c.reply.Int(0);
-    return;
-  }
-  // The entry itself moves: same key, same value, LRU kept.
-  Entry* e = src->Unlink(key);
-  dst->Add(e);
-  if (expire != -1) dst->SetExpire(e, expire);
-  server::SignalModifiedKey(src, key);
-  server::SignalModifiedKey(dst, key);
-  Dirty();
-  c.reply.Int(1);
+  if (!KS().valid_db(dbid)) return ErrStatus(c, OpStatus::kDbOutOfRange);
+  OpStatus st = KS().Move(c.db_index, c.argv[1], dbid);
+  if (st == OpStatus::kSameObject) return ErrStatus(c, st);
+  c.reply.Int(st == OpStatus::kOk ? 1 : 0);
 }
 
 void CmdTouch(Client& c) {
   int64_t touched = 0;
   for (size_t j = 1; j < c.argv.size(); j++)
-    if (server::LookupRead(c, c.argv[j])) touched++;
+    if (KS().Find(c.db_index, c.argv[j], kLookupRead)) touched++;
   c.reply.Int(touched);
 }
 
 // ------------------------------------------------------------ EXPIRE family
 
-constexpr int kExpireNx = 1 << 0;
-constexpr int kExpireXx = 1 << 1;
-constexpr int kExpireGt = 1 << 2;
-constexpr int kExpireLt = 1 << 3;
+using engine::kExpireGt;
+using engine::kExpireLt;
+using engine::kExpireNx;
+using engine::kExpireXx;
 
 // Redis's parseExtendedExpireArgumentsOrReply.
 bool ParseExpireFlags(Client& c, int* flags) {
@@ -414,79 +293,43 @@ void ExpireGeneric(Client& c, int64_t basetime, bool seconds, bool is_pexpireat)
   }
   when += basetime;
 
-  Entry* e = server::LookupWrite(c, key);
-  if (!e) {
-    c.reply.Int(0);
-    return;
-  }
-  if (flags) {
-    int64_t current = c.db->GetExpire(e);
-    if ((flags & kExpireNx) && current != -1) {
-      c.reply.Int(0);
-      return;
-    }
-    if ((flags & kExpireXx) && current == -1) {
-      c.reply.Int(0);
-      return;
-    }
-    // Why: no TTL counts as an infinite one — GT always fails on it, LT
-    // always passes.
-    if ((flags & kExpireGt) && (when <= current || current == -1)) {
-      c.reply.Int(0);
-      return;
-    }
-    if ((flags & kExpireLt) && current != -1 && when >= current) {
-      c.reply.Int(0);
-      return;
-    }
-  }
-
-  std::string k(key);
-  bool already_expired = when <= g_server->now_ms() && g_server->cfg().masterhost.empty();
-  if (already_expired) {
+  engine::Keyspace& ks = KS();
+  bool deleted = false;
+  OpStatus st = ks.Expire(c.db_index, key, when, flags, &deleted);
+  if (st != OpStatus::kOk) return c.reply.Int(0);
+  c.reply.Int(1);
+  if (deleted) {
     // Why: a time in the past deletes the key now, and replicas/AOF get an
     // explicit DEL (UNLINK with lazyfree-lazy-expire), as Redis does.
-    bool lazy = g_server->cfg().lazyfree_lazy_expire;
-    server::DeleteKey(c, c.db, k, lazy);
-    Dirty();
-    c.rewritten_argv = {lazy ? "UNLINK" : "DEL", k};
-    c.reply.Int(1);
-    return;
+    PropagateAs(c, {ks.options().lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+  } else if (!is_pexpireat) {
+    // Why: Redis 7.0 propagates every form as PEXPIREAT <absolute ms>
+    // (keeping the NX/XX/GT/LT arguments), so replicas agree on the deadline.
+    char ms[base::kLongStrSize];
+    std::vector<std::string_view> v{"PEXPIREAT", key, {ms, base::Int64ToChars(when, ms)}};
+    for (size_t j = 3; j < c.argv.size(); j++) v.push_back(c.argv[j]);
+    PropagateAs(c, v);
   }
-  c.db->SetExpire(e, when);
-  c.reply.Int(1);
-  // Why: Redis 7.0 propagates every form as PEXPIREAT <absolute ms> (keeping
-  // the NX/XX/GT/LT arguments), so replicas agree on the deadline.
-  if (!is_pexpireat) {
-    c.rewritten_argv.clear();
-    c.rewritten_argv.reserve(c.argv.size());
-    c.rewritten_argv.emplace_back("PEXPIREAT");
-    c.rewritten_argv.emplace_back(k);
-    c.rewritten_argv.emplace_back(std::to_string(when));
-    for (size_t j = 3; j < c.argv.size(); j++) c.rewritten_argv.emplace_back(c.argv[j]);
-  }
-  server::SignalModifiedKey(c.db, k);
-  Dirty();
 }
 
-void CmdExpire(Client& c) { ExpireGeneric(c, g_server->now_ms(), true, false); }
-void CmdPExpire(Client& c) { ExpireGeneric(c, g_server->now_ms(), false, false); }
+void CmdExpire(Client& c) { ExpireGeneric(c, KS().options().now_ms, true, false); }
+void CmdPExpire(Client& c) { ExpireGeneric(c, KS().options().now_ms, false, false); }
 void CmdExpireAt(Client& c) { ExpireGeneric(c, 0, true, false); }
 void CmdPExpireAt(Client& c) { ExpireGeneric(c, 0, false, true); }
 
 // Redis's ttlGenericCommand.
 void TtlGeneric(Client& c, bool output_ms, bool output_abs) {
-  Entry* e = LookupKey(c, c.db, c.argv[1], server::kLookupNoTouch);
+  Entry* e = KS().Find(c.db_index, c.argv[1], kLookupNoTouch);
   if (!e) {
     c.reply.Int(-2);
     return;
   }
-  int64_t expire = c.db->GetExpire(e);
+  int64_t expire = KS().GetExpire(c.db_index, e);
   if (expire == -1) {
     c.reply.Int(-1);
     return;
   }
-  int64_t ttl = output_abs ? expire : expire - g_server->now_ms();
+  int64_t ttl = output_abs ? expire : expire - KS().options().now_ms;
   if (ttl < 0) ttl = 0;
   // Why: Redis rounds with (ttl+500)/1000; do it unsigned so a TTL near
   // LLONG_MAX gives the same digits without signed overflow.
@@ -498,22 +341,13 @@ void CmdPTtl(Client& c) { TtlGeneric(c, true, false); }
 void CmdExpireTime(Client& c) { TtlGeneric(c, false, true); }
 void CmdPExpireTime(Client& c) { TtlGeneric(c, true, true); }
 
-void CmdPersist(Client& c) {
-  Entry* e = server::LookupWrite(c, c.argv[1]);
-  if (e && c.db->RemoveExpire(e)) {
-    server::SignalModifiedKey(c.db, c.argv[1]);
-    Dirty();
-    c.reply.Int(1);
-    return;
-  }
-  c.reply.Int(0);
-}
+void CmdPersist(Client& c) { c.reply.Int(KS().Persist(c.db_index, c.argv[1]) ? 1 : 0); }
 
 // ------------------------------------------------------------ OBJECT
 
 // Redis's objectCommandLookupOrReply: no LRU touch, stats counted.
 Entry* ObjectLookup(Client& c) {
-  Entry* e = LookupKey(c, c.db, c.argv[2], server::kLookupNoTouch);
+  Entry* e = KS().Find(c.db_index, c.argv[2], kLookupNoTouch);
   if (!e) c.reply.Null();
   return e;
 }
@@ -527,32 +361,32 @@ void CmdObjectEncoding(Client& c) {
 void CmdObjectRefcount(Client& c) {
   Entry* e = ObjectLookup(c);
   // Why: shared objects report INT_MAX (OBJ_SHARED_REFCOUNT).
-  if (e) c.reply.Int(server::IsSharedInteger(e) ? INT_MAX : 1);
+  if (e) c.reply.Int(engine::str::IsSharedInteger(e, KS().options()) ? INT_MAX : 1);
 }
 
 void CmdObjectIdletime(Client& c) {
   Entry* e = ObjectLookup(c);
   if (!e) return;
-  if (server::LfuPolicy()) {
+  if (KS().options().lfu()) {
     Err(c,
         "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
         "switching between policies at runtime LRU and LFU data will take some time to adjust.");
     return;
   }
-  c.reply.Int(static_cast<int64_t>(server::EstimateIdleTimeMs(e) / 1000));
+  c.reply.Int(static_cast<int64_t>(engine::EstimateIdleTimeMs(e, KS().options()) / 1000));
 }
 
 void CmdObjectFreq(Client& c) {
   Entry* e = ObjectLookup(c);
   if (!e) return;
-  if (!server::LfuPolicy()) {
+  if (!KS().options().lfu()) {
     Err(c,
         "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
         "that when switching between policies at runtime LRU and LFU data will take some time to "
         "adjust.");
     return;
   }
-  c.reply.Int(static_cast<int64_t>(server::LfuDecrAndReturn(e)));
+  c.reply.Int(static_cast<int64_t>(engine::LfuDecrAndReturn(e, KS().options())));
 }
 
 void CmdObjectHelp(Client& c) {

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "commands/admin_internal.h"
-#include "commands/latency_histogram.h"
+#include "server/latency_histogram.h"
 
 namespace vireo::commands {
 namespace {

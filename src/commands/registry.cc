@@ -2,18 +2,18 @@
 // (No static self-registration: a static library drops unreferenced objects.)
 #include "commands/registry.h"
 
-namespace vireo::server {
+namespace vireo::commands {
 
-void RegisterAllCommands(CommandTable& t) {
-  commands::RegisterStringFamily(t);
-  commands::RegisterKeysFamily(t);
-  commands::RegisterConnectionFamily(t);
-  commands::RegisterServerFamily(t);
-  commands::RegisterTransactionFamily(t);
-  commands::RegisterClientFamily(t);
-  commands::RegisterConfigFamily(t);
-  commands::RegisterInfoFamily(t);
-  commands::RegisterAdminFamily(t);
+void RegisterAllCommands(server::CommandTable& t) {
+  RegisterStringFamily(t);
+  RegisterKeysFamily(t);
+  RegisterConnectionFamily(t);
+  RegisterServerFamily(t);
+  RegisterTransactionFamily(t);
+  RegisterClientFamily(t);
+  RegisterConfigFamily(t);
+  RegisterInfoFamily(t);
+  RegisterAdminFamily(t);
 }
 
-}  // namespace vireo::server
+}  // namespace vireo::commands

@@ -1,4 +1,5 @@
-// Declarations of every command family's Register function.
+// Declarations of every command family's Register function, and the one
+// function that registers them all.
 #pragma once
 
 #include "server/command.h"
@@ -14,5 +15,10 @@ void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIE
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
+
+// Every family: the one place that lists them (no static self-registration:
+// a static library drops unreferenced objects). The server binary, and any
+// test embedding a server, calls it before loading the config.
+void RegisterAllCommands(server::CommandTable& t);
 
 }  // namespace vireo::commands

@@ -1,11 +1,8 @@
 // Database-level server commands (Redis db.c / server.c): DBSIZE FLUSHDB
 // FLUSHALL SWAPDB TIME.
 //
-// FLUSH* empty through server::EmptyData (watchers touched first, ASYNC
-// hands the old tables to the lazyfree thread). SWAPDB exchanges the
-// *contents* of two Db objects, so every client keeps its Db pointer and
-// index while seeing the other dataset — Redis swaps the dicts inside its
-// redisDb structs for the same reason.
+// FLUSH* and SWAPDB are the Keyspace's Flush/SwapDb (watchers are touched
+// through its listener; ASYNC hands the old tables to the lazyfree thread).
 #include <sys/time.h>
 
 #include "commands/common.h"
@@ -13,12 +10,12 @@
 namespace vireo::commands {
 namespace {
 
-void CmdDbSize(Client& c) { c.reply.Int(static_cast<int64_t>(c.db->size())); }
+void CmdDbSize(Client& c) { c.reply.Int(static_cast<int64_t>(KS().size(c.db_index))); }
 
 // Redis's getFlushCommandFlags: [ASYNC|SYNC], default lazyfree-lazy-user-flush.
 bool ParseFlushFlags(Client& c, bool* async) {
   if (c.argv.size() == 1) {
-    *async = g_server->cfg().lazyfree_lazy_user_flush;
+    *async = KS().options().lazyfree_lazy_user_flush;
   } else if (c.argv.size() == 2 && EqNoCase(c.argv[1], "sync")) {
     *async = false;
   } else if (c.argv.size() == 2 && EqNoCase(c.argv[1], "async")) {
@@ -33,23 +30,19 @@ bool ParseFlushFlags(Client& c, bool* async) {
 void CmdFlushDb(Client& c) {
   bool async;
   if (!ParseFlushFlags(c, &async)) return;
-  long long removed = server::EmptyData(c.db_index, async);
-  // Why: Redis counts the removed keys as changes and forces FLUSHDB into
-  // the replication stream / AOF even when the db was already empty
-  // (forceCommandPropagation).
-  Dirty(removed);
-  c.force_propagate = true;
+  KS().Flush(c.db_index, async);
+  // Why: Redis forces FLUSHDB into the replication stream / AOF even when
+  // the db was already empty (forceCommandPropagation).
+  ForcePropagation(c);
   c.reply.Ok();
 }
 
 void CmdFlushAll(Client& c) {
   bool async;
   if (!ParseFlushFlags(c, &async)) return;
-  long long removed = server::EmptyData(-1, async);
-  // Why: as FLUSHDB: the removed keys count as changes, and the command is
-  // always propagated (forceCommandPropagation).
-  Dirty(removed);
-  c.force_propagate = true;
+  KS().Flush(-1, async);
+  // Why: as FLUSHDB, always propagated (forceCommandPropagation).
+  ForcePropagation(c);
   c.reply.Ok();
 }
 
@@ -69,20 +62,8 @@ void CmdSwapDb(Client& c) {
     Err(c, "ERR invalid second DB index");
     return;
   }
-  int n = g_server->num_dbs();
-  if (id1 < 0 || id1 >= n || id2 < 0 || id2 >= n) {
-    Err(c, server::err::kDbIndex);
-    return;
-  }
-  if (id1 != id2) {
-    engine::Db* db1 = g_server->db(static_cast<int>(id1));
-    engine::Db* db2 = g_server->db(static_cast<int>(id2));
-    // Why: a WATCHed key that exists on either side sees its value change.
-    server::TouchAllWatchedKeysInDb(db1, db2);
-    server::TouchAllWatchedKeysInDb(db2, db1);
-    db1->SwapContent(*db2);
-  }
-  Dirty();
+  if (!KS().valid_db(id1) || !KS().valid_db(id2)) return ErrStatus(c, OpStatus::kDbOutOfRange);
+  KS().SwapDb(static_cast<int>(id1), static_cast<int>(id2));
   c.reply.Ok();
 }
 

@@ -2,24 +2,20 @@
 // GETDEL GETEX MGET MSET MSETNX APPEND STRLEN INCR DECR INCRBY DECRBY
 // INCRBYFLOAT GETRANGE SUBSTR SETRANGE LCS.
 //
-// Encodings follow Redis: a stored value is int when it parses as a 64-bit
-// integer of <= 20 chars, embstr up to 44 bytes, raw beyond; APPEND and
-// SETRANGE always leave raw; INCRBYFLOAT stores embstr/raw text. Writes that
-// Redis propagates in another form set c.rewritten_argv (SET ... PXAT,
-// INCRBYFLOAT as SET ... KEEPTTL, GETEX as PEXPIREAT/PERSIST/DEL).
+// The handlers parse options and reply; the storing, encodings and change
+// reports are engine/types/string.h's. Writes that Redis propagates in
+// another form say so with PropagateAs (SET ... PXAT, GETSET and
+// INCRBYFLOAT as SET, GETDEL as DEL, GETEX as PEXPIREAT/PERSIST/DEL).
 #include <climits>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
 #include "commands/common.h"
+#include "engine/types/string.h"
 
 namespace vireo::commands {
 namespace {
-
-using engine::Enc;
-using engine::Entry;
-using engine::ObjType;
 
 constexpr int kSetNx = 1 << 0;
 constexpr int kSetXx = 1 << 1;
@@ -79,6 +75,17 @@ bool ParseExtended(Client& c, size_t first, CmdKind kind, int* flags, std::strin
   return true;
 }
 
+// SET ... GET is propagated without its GET arguments.
+void PropagateWithoutGet(Client& c) {
+  std::vector<std::string_view> v;
+  v.reserve(c.argv.size());
+  for (size_t j = 0; j < c.argv.size(); j++) {
+    if (j >= 3 && EqNoCase(c.argv[j], "GET")) continue;
+    v.push_back(c.argv[j]);
+  }
+  PropagateAs(c, v);
+}
+
 void ErrExpireTime(Client& c) { Err(c, "ERR invalid expire time in '" + CmdName(c) + "' command"); }
 
 // Redis's getExpireMillisecondsOrReply: absolute unix ms.
@@ -101,31 +108,21 @@ bool ExpireMs(Client& c, std::string_view arg, int flags, bool seconds, int64_t*
   return true;
 }
 
-// Creates an entry for value `v` with tryObjectEncoding's choice.
-Entry* MakeString(std::string_view key, std::string_view v) {
-  int64_t iv;
-  Enc e = engine::ChooseStringEncoding(v, &iv);
-  if (e == Enc::kInt) return engine::NewIntEntry(key, iv);
-  return engine::NewStringEntry(key, v, e);
-}
-
 // getGenericCommand: replies the value (or null); false on WRONGTYPE.
 bool GetGeneric(Client& c) {
-  Entry* e = server::LookupRead(c, c.argv[1]);
-  if (!e) {
+  char buf[32];
+  auto r = engine::str::Get(KS(), c.db_index, c.argv[1], buf);
+  if (r.status() == OpStatus::kNotFound) {
     c.reply.Null();
     return true;
   }
-  if (e->otype() != ObjType::kString) {
-    ErrWrongType(c);
+  if (!r.ok()) {
+    ErrStatus(c, r.status());
     return false;
   }
-  char buf[32];
-  c.reply.Bulk(StrVal(e, buf));
+  c.reply.Bulk(*r);
   return true;
 }
-
-std::string MsString(int64_t ms) { return std::to_string(ms); }
 
 // setGenericCommand. ok/abort replies: nullptr = "+OK" / null.
 void SetGeneric(Client& c, int flags, std::string_view key, std::string_view val,
@@ -136,8 +133,12 @@ void SetGeneric(Client& c, int flags, std::string_view key, std::string_view val
   if (flags & kSetGet) {
     if (!GetGeneric(c)) return;
   }
-  bool found = server::LookupWrite(c, key) != nullptr;
-  if (((flags & kSetNx) && found) || ((flags & kSetXx) && !found)) {
+  engine::str::SetParams p;
+  p.nx = flags & kSetNx;
+  p.xx = flags & kSetXx;
+  p.keep_ttl = flags & kKeepTtl;
+  p.expire_at_ms = (flags & kExpireFlags) ? when : -1;
+  if (engine::str::Set(KS(), c.db_index, key, val, p) == OpStatus::kSkipped) {
     if (!(flags & kSetGet)) {
       if (abort_reply)
         c.reply.Raw(abort_reply);
@@ -146,13 +147,15 @@ void SetGeneric(Client& c, int flags, std::string_view key, std::string_view val
     }
     return;
   }
-  Entry* e = MakeString(key, val);
-  server::SetKey(c, c.db, e, flags & kKeepTtl);
-  Dirty();
   if (flags & kExpireFlags) {
-    c.db->SetExpire(e, when);
-    // Why: Redis 7.0 propagates SET with a relative TTL as SET ... PXAT.
-    c.rewritten_argv = {"SET", std::string(key), std::string(val), "PXAT", MsString(when)};
+    // Why: Redis 7.0 propagates a SET with a TTL as SET ... PXAT <ms>, so
+    // replicas and the AOF agree on the deadline.
+    char ms[base::kLongStrSize];
+    PropagateAs(c, {"SET", key, val, "PXAT", {ms, base::Int64ToChars(when, ms)}});
+  } else if (flags & kSetGet) {
+    // Why: the GET option is dropped from what is propagated (every GET
+    // argument, as Redis's setGenericCommand rebuilds argv without them).
+    PropagateWithoutGet(c);
   }
   if (!(flags & kSetGet)) {
     if (ok_reply)
@@ -177,56 +180,50 @@ void CmdPSetEx(Client& c) { SetGeneric(c, kPx, c.argv[1], c.argv[3], c.argv[2], 
 
 void CmdGetSet(Client& c) {
   if (!GetGeneric(c)) return;
-  Entry* e = MakeString(c.argv[1], c.argv[2]);
-  server::SetKey(c, c.db, e, false);
-  Dirty();
-  c.rewritten_argv = {"SET", std::string(c.argv[1]), std::string(c.argv[2])};
+  engine::str::Set(KS(), c.db_index, c.argv[1], c.argv[2], {});
+  // Why: Redis propagates GETSET as SET (rewriteClientCommandArgument).
+  PropagateAs(c, {"SET", c.argv[1], c.argv[2]});
 }
 
 void CmdGetDel(Client& c) {
   if (!GetGeneric(c)) return;
-  if (c.db->Find(c.argv[1])) {
-    server::DeleteKey(c, c.db, c.argv[1]);
-    Dirty();
-  }
+  bool lazy = KS().options().lazyfree_lazy_user_del;
+  // Why: GETDEL is propagated as DEL (UNLINK with lazyfree-lazy-user-del).
+  if (KS().Delete(c.db_index, c.argv[1], lazy)) PropagateAs(c, {lazy ? "UNLINK" : "DEL", c.argv[1]});
 }
 
 void CmdGetEx(Client& c) {
   int flags = 0;
   std::string_view expire;
   if (!ParseExtended(c, 2, CmdKind::kGet, &flags, &expire)) return;
-  Entry* e = server::LookupRead(c, c.argv[1]);
-  if (!e) {
+  engine::Keyspace& ks = KS();
+  std::string_view key = c.argv[1];
+  char buf[32];
+  auto r = engine::str::Get(ks, c.db_index, key, buf);
+  if (r.status() == OpStatus::kNotFound) {
     c.reply.Null();
     return;
   }
-  if (e->otype() != ObjType::kString) {
-    ErrWrongType(c);
+  if (!r.ok()) {
+    ErrStatus(c, r.status());
     return;
   }
   int64_t when = 0;
   if ((flags & kExpireFlags) && !ExpireMs(c, expire, flags, flags & (kEx | kExAt), &when)) return;
-  char buf[32];
-  c.reply.Bulk(StrVal(e, buf));
-  std::string key(c.argv[1]);
-  if ((flags & (kPxAt | kExAt)) && when <= g_server->now_ms()) {
-    // Why: an absolute time already in the past deletes the key (and is
-    // propagated as DEL/UNLINK), as Redis's getexCommand does.
-    bool lazy = g_server->cfg().lazyfree_lazy_expire;
-    server::DeleteKey(c, c.db, key, lazy);
-    c.rewritten_argv = {lazy ? "UNLINK" : "DEL", key};
-    Dirty();
-  } else if (flags & kExpireFlags) {
-    c.db->SetExpire(e, when);
-    server::SignalModifiedKey(c.db, key);
-    c.rewritten_argv = {"PEXPIREAT", key, MsString(when)};
-    Dirty();
-  } else if (flags & kPersist) {
-    if (c.db->RemoveExpire(e)) {
-      server::SignalModifiedKey(c.db, key);
-      c.rewritten_argv = {"PERSIST", key};
-      Dirty();
+  c.reply.Bulk(*r);
+  if (flags & kExpireFlags) {
+    // An absolute time already past deletes the key (propagated as
+    // DEL/UNLINK); otherwise the TTL is propagated as PEXPIREAT.
+    bool deleted = false;
+    ks.Expire(c.db_index, key, when, 0, &deleted);
+    if (deleted) {
+      PropagateAs(c, {ks.options().lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+    } else {
+      char ms[base::kLongStrSize];
+      PropagateAs(c, {"PEXPIREAT", key, {ms, base::Int64ToChars(when, ms)}});
     }
+  } else if (flags & kPersist) {
+    if (ks.Persist(c.db_index, key)) PropagateAs(c, {"PERSIST", key});
   }
 }
 
@@ -234,11 +231,11 @@ void CmdMGet(Client& c) {
   c.reply.ArrayLen(static_cast<int64_t>(c.argv.size() - 1));
   char buf[32];
   for (size_t j = 1; j < c.argv.size(); j++) {
-    Entry* e = server::LookupRead(c, c.argv[j]);
-    if (!e || e->otype() != ObjType::kString)
-      c.reply.Null();
+    auto r = engine::str::Get(KS(), c.db_index, c.argv[j], buf);
+    if (r.ok())
+      c.reply.Bulk(*r);
     else
-      c.reply.Bulk(StrVal(e, buf));
+      c.reply.Null();
   }
 }
 
@@ -247,20 +244,9 @@ void MSetGeneric(Client& c, bool nx) {
     Err(c, "ERR wrong number of arguments for '" + CmdName(c) + "' command");
     return;
   }
-  if (nx) {
-    for (size_t j = 1; j < c.argv.size(); j += 2) {
-      if (server::LookupWrite(c, c.argv[j])) {
-        c.reply.Raw(":0\r\n");
-        return;
-      }
-    }
-  }
-  for (size_t j = 1; j < c.argv.size(); j += 2) {
-    server::SetKey(c, c.db, MakeString(c.argv[j], c.argv[j + 1]), false);
-  }
-  Dirty(static_cast<long long>((c.argv.size() - 1) / 2));
+  OpStatus st = engine::str::MSet(KS(), c.db_index, c.argv, 1, nx);
   if (nx)
-    c.reply.Raw(":1\r\n");
+    c.reply.Raw(st == OpStatus::kOk ? ":1\r\n" : ":0\r\n");
   else
     c.reply.Ok();
 }
@@ -268,111 +254,24 @@ void MSetGeneric(Client& c, bool nx) {
 void CmdMSet(Client& c) { MSetGeneric(c, false); }
 void CmdMSetNx(Client& c) { MSetGeneric(c, true); }
 
-bool CheckStringLength(Client& c, int64_t size, int64_t append) {
-  int64_t total;
-  if (__builtin_add_overflow(size, append, &total) || total > g_server->cfg().proto_max_bulk_len) {
-    Err(c, server::err::kStringTooLong);
-    return false;
-  }
-  return true;
-}
-
-// Makes the entry at `link` a raw string with its bytes in a HeapString big
-// enough for `need` bytes (Redis's dbUnshareStringValue + sdsMakeRoomFor).
-Entry* MakeRawHeap(Client& c, Entry** link, size_t need) {
-  Entry* e = *link;
-  if ((e->flags & Entry::kFlagHeapStr) && e->enc == static_cast<uint8_t>(Enc::kRaw)) {
-    e->v.str = engine::HeapString::Reserve(e->v.str, need);
-    return e;
-  }
-  char buf[32];
-  std::string_view cur = StrVal(e, buf);
-  Entry* n = engine::NewStringEntry(e->key(), {}, Enc::kRaw);
-  // NewStringEntry stored an empty inline string; switch to a heap string.
-  n->flags |= Entry::kFlagHeapStr;
-  n->inline_len = 0;
-  n->v.str = engine::HeapString::Create(cur, need > cur.size() ? need : cur.size());
-  // Shrink the entry allocation: the inline part is empty already.
-  server::ReplaceValue(c.db, link, n);
-  return n;
-}
-
 void CmdAppend(Client& c) {
-  std::string_view key = c.argv[1], add = c.argv[2];
-  Entry* e = server::LookupWrite(c, key);
-  size_t total;
-  if (!e) {
-    Entry* n = MakeString(key, add);
-    server::SetKey(c, c.db, n, false);
-    total = add.size();
-  } else {
-    if (e->otype() != ObjType::kString) {
-      ErrWrongType(c);
-      return;
-    }
-    char buf[32];
-    size_t cur = StrVal(e, buf).size();
-    if (!CheckStringLength(c, static_cast<int64_t>(cur), static_cast<int64_t>(add.size()))) return;
-    Entry** link = c.db->FindLink(key);
-    e = MakeRawHeap(c, link, cur + add.size());
-    engine::HeapString* h = e->v.str;
-    if (!add.empty()) memcpy(h->data + h->len, add.data(), add.size());
-    h->len += add.size();
-    total = h->len;
-    server::SignalModifiedKey(c.db, key);
-  }
-  Dirty();
-  c.reply.Int(static_cast<int64_t>(total));
+  auto r = engine::str::Append(KS(), c.db_index, c.argv[1], c.argv[2]);
+  if (!r.ok()) return ErrStatus(c, r.status());
+  c.reply.Int(static_cast<int64_t>(*r));
 }
 
 void CmdStrlen(Client& c) {
-  Entry* e = server::LookupRead(c, c.argv[1]);
-  if (!e) {
-    c.reply.Raw(":0\r\n");
-    return;
-  }
-  if (e->otype() != ObjType::kString) {
-    ErrWrongType(c);
-    return;
-  }
   char buf[32];
-  c.reply.Int(static_cast<int64_t>(StrVal(e, buf).size()));
+  auto r = engine::str::Get(KS(), c.db_index, c.argv[1], buf);
+  if (r.status() == OpStatus::kNotFound) return c.reply.Raw(":0\r\n");
+  if (!r.ok()) return ErrStatus(c, r.status());
+  c.reply.Int(static_cast<int64_t>(r->size()));
 }
 
 void IncrDecr(Client& c, int64_t incr) {
-  std::string_view key = c.argv[1];
-  Entry* e = server::LookupWrite(c, key);
-  int64_t value = 0;
-  if (e) {
-    if (e->otype() != ObjType::kString) {
-      ErrWrongType(c);
-      return;
-    }
-    if (e->is_int()) {
-      value = e->v.ival;
-    } else if (!base::StringToInt64(e->str(), &value)) {
-      Err(c, server::err::kNotInt);
-      return;
-    }
-  }
-  if ((incr < 0 && value < 0 && incr < (LLONG_MIN - value)) ||
-      (incr > 0 && value > 0 && incr > (LLONG_MAX - value))) {
-    Err(c, server::err::kOverflow);
-    return;
-  }
-  value += incr;
-  if (e && e->is_int()) {
-    e->v.ival = value;  // in place, TTL kept
-    server::SignalModifiedKey(c.db, key);
-  } else if (e) {
-    Entry** link = c.db->FindLink(key);
-    server::ReplaceValue(c.db, link, engine::NewIntEntry(key, value));
-    server::SignalModifiedKey(c.db, key);
-  } else {
-    server::SetKey(c, c.db, engine::NewIntEntry(key, value), false);
-  }
-  Dirty();
-  c.reply.Int(value);
+  auto r = engine::str::IncrBy(KS(), c.db_index, c.argv[1], incr);
+  if (!r.ok()) return ErrStatus(c, r.status());
+  c.reply.Int(*r);
 }
 
 void CmdIncr(Client& c) { IncrDecr(c, 1); }
@@ -394,60 +293,22 @@ void CmdDecrBy(Client& c) {
 
 void CmdIncrByFloat(Client& c) {
   std::string_view key = c.argv[1];
-  Entry* e = server::LookupWrite(c, key);
-  long double value = 0, incr;
-  if (e) {
-    if (e->otype() != ObjType::kString) {
-      ErrWrongType(c);
-      return;
-    }
-    if (e->is_int()) {
-      value = static_cast<long double>(e->v.ival);
-    } else if (!base::StringToLongDouble(e->str(), &value)) {
-      Err(c, server::err::kNotFloat);
-      return;
-    }
-  }
-  if (!base::StringToLongDouble(c.argv[2], &incr)) {
-    Err(c, server::err::kNotFloat);
-    return;
-  }
-  value += incr;
-  if (std::isnan(value) || std::isinf(value)) {
-    Err(c, "ERR increment would produce NaN or Infinity");
-    return;
-  }
-  std::string s = base::LongDoubleToString(value);
-  // Why: createStringObjectFromLongDouble makes embstr/raw text, never int.
-  Enc enc = s.size() <= engine::kEmbstrSizeLimit ? Enc::kEmbstr : Enc::kRaw;
-  Entry* n = engine::NewStringEntry(key, s, enc);
-  if (e) {
-    server::ReplaceValue(c.db, c.db->FindLink(key), n);
-    server::SignalModifiedKey(c.db, key);
-  } else {
-    server::SetKey(c, c.db, n, false);
-  }
-  Dirty();
-  c.reply.Bulk(s);
+  auto r = engine::str::IncrByFloat(KS(), c.db_index, key, c.argv[2]);
+  if (!r.ok()) return ErrStatus(c, r.status());
+  c.reply.Bulk(*r);
   // Why: always propagated as SET with the final value (float formatting
   // must not differ on replicas or after an AOF reload).
-  c.rewritten_argv = {"SET", std::string(key), s, "KEEPTTL"};
+  PropagateAs(c, {"SET", key, *r, "KEEPTTL"});
 }
 
 void CmdGetRange(Client& c) {
   int64_t start, end;
   if (!ParseInt(c, c.argv[2], &start) || !ParseInt(c, c.argv[3], &end)) return;
-  Entry* e = server::LookupRead(c, c.argv[1]);
-  if (!e) {
-    c.reply.Raw("$0\r\n\r\n");
-    return;
-  }
-  if (e->otype() != ObjType::kString) {
-    ErrWrongType(c);
-    return;
-  }
   char buf[32];
-  std::string_view s = StrVal(e, buf);
+  auto r = engine::str::Get(KS(), c.db_index, c.argv[1], buf);
+  if (r.status() == OpStatus::kNotFound) return c.reply.Raw("$0\r\n\r\n");
+  if (!r.ok()) return ErrStatus(c, r.status());
+  std::string_view s = *r;
   int64_t len = static_cast<int64_t>(s.size());
   if (start < 0 && end < 0 && start > end) {
     c.reply.Raw("$0\r\n\r\n");
@@ -466,66 +327,23 @@ void CmdGetRange(Client& c) {
 }
 
 void CmdSetRange(Client& c) {
-  std::string_view key = c.argv[1], value = c.argv[3];
   int64_t offset;
   if (!ParseInt(c, c.argv[2], &offset)) return;
-  if (offset < 0) {
-    Err(c, "ERR offset is out of range");
-    return;
-  }
-  Entry* e = server::LookupWrite(c, key);
-  if (!e) {
-    if (value.empty()) {
-      c.reply.Raw(":0\r\n");
-      return;
-    }
-    if (!CheckStringLength(c, offset, static_cast<int64_t>(value.size()))) return;
-    size_t total = static_cast<size_t>(offset) + value.size();
-    Entry* n = engine::NewStringEntry(key, {}, Enc::kRaw);
-    n->flags |= Entry::kFlagHeapStr;
-    n->v.str = engine::HeapString::Create({}, total);
-    memset(n->v.str->data, 0, total);
-    memcpy(n->v.str->data + offset, value.data(), value.size());
-    n->v.str->len = total;
-    server::SetKey(c, c.db, n, false);
-    Dirty();
-    c.reply.Int(static_cast<int64_t>(total));
-    return;
-  }
-  if (e->otype() != ObjType::kString) {
-    ErrWrongType(c);
-    return;
-  }
-  char buf[32];
-  size_t olen = StrVal(e, buf).size();
-  if (value.empty()) {
-    c.reply.Int(static_cast<int64_t>(olen));
-    return;
-  }
-  if (!CheckStringLength(c, offset, static_cast<int64_t>(value.size()))) return;
-  size_t need = static_cast<size_t>(offset) + value.size();
-  e = MakeRawHeap(c, c.db->FindLink(key), need > olen ? need : olen);
-  engine::HeapString* h = e->v.str;
-  if (need > h->len) {
-    memset(h->data + h->len, 0, need - h->len);
-    h->len = need;
-  }
-  memcpy(h->data + offset, value.data(), value.size());
-  server::SignalModifiedKey(c.db, key);
-  Dirty();
-  c.reply.Int(static_cast<int64_t>(h->len));
+  auto r = engine::str::SetRange(KS(), c.db_index, c.argv[1], offset, c.argv[3]);
+  if (!r.ok()) return ErrStatus(c, r.status());
+  c.reply.Int(static_cast<int64_t>(*r));
 }
 
 void CmdLcs(Client& c) {
-  Entry* ea = server::LookupRead(c, c.argv[1]);
-  Entry* eb = server::LookupRead(c, c.argv[2]);
-  if ((ea && ea->otype() != ObjType::kString) || (eb && eb->otype() != ObjType::kString)) {
+  char bufa[32], bufb[32];
+  auto ra = engine::str::Get(KS(), c.db_index, c.argv[1], bufa);
+  auto rb = engine::str::Get(KS(), c.db_index, c.argv[2], bufb);
+  if (ra.status() == OpStatus::kWrongType || rb.status() == OpStatus::kWrongType) {
     Err(c, "ERR The specified keys must contain string values");
     return;
   }
-  char bufa[32], bufb[32];
-  std::string a(ea ? StrVal(ea, bufa) : std::string_view());
-  std::string b(eb ? StrVal(eb, bufb) : std::string_view());
+  std::string a(ra.ok() ? *ra : std::string_view());
+  std::string b(rb.ok() ? *rb : std::string_view());
   bool getlen = false, getidx = false;
   int withmatchlen = 0;
   int64_t minmatchlen = 0;

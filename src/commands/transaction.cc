@@ -2,7 +2,9 @@
 //
 // Queueing happens in Server::ProcessCommand; EXEC runs each queued command
 // through Server::Call so commandstats, slowlog and propagation see them as
-// Redis does, wrapping propagated writes in MULTI ... EXEC.
+// Redis does. EXEC is one top-level call: what its commands propagate goes
+// out at its end, wrapped in MULTI ... EXEC when there is more than one
+// (propagation.h). WATCH state lives in server/watch.h.
 #include "commands/common.h"
 
 namespace vireo::commands {
@@ -11,7 +13,7 @@ namespace {
 void DiscardTransaction(Client& c) {
   c.mstate.clear();
   c.flags &= ~(server::kClientMulti | server::kClientDirtyCas | server::kClientDirtyExec);
-  server::UnwatchAllKeys(c);
+  g_server->watches().UnwatchAll(c);
 }
 
 void CmdMulti(Client& c) {
@@ -39,7 +41,7 @@ void CmdExec(Client& c) {
     return;
   }
   // Why: Redis 7.0 aborts when a WATCHed key expired after WATCH.
-  if (server::IsWatchedKeyExpired(c)) c.flags |= server::kClientDirtyCas;
+  if (g_server->watches().AnyWatchedKeyExpired(c)) c.flags |= server::kClientDirtyCas;
   if (c.flags & (server::kClientDirtyCas | server::kClientDirtyExec)) {
     if (c.flags & server::kClientDirtyExec)
       Err(c, server::err::kExecAbort);
@@ -48,32 +50,16 @@ void CmdExec(Client& c) {
     DiscardTransaction(c);
     return;
   }
-  server::UnwatchAllKeys(c);
+  g_server->watches().UnwatchAll(c);
   std::vector<server::QueuedCommand> queue = std::move(c.mstate);
   c.mstate.clear();
   c.flags &= ~server::kClientMulti;
   std::vector<std::string_view> saved_argv = std::move(c.argv);
   server::Command* exec_cmd = c.cmd;
   c.reply.ArrayLen(static_cast<int64_t>(queue.size()));
-  bool multi_emitted = false;
-  int start_db = c.db_index;
   for (auto& q : queue) {
     c.argv.assign(q.argv.begin(), q.argv.end());
-    long long dirty_before = g_server->dirty;
-    if (!multi_emitted && (q.cmd->has(server::kCmdWrite) || q.cmd->has(server::kCmdMayReplicate))) {
-      // Propagate MULTI lazily, before the first write (Redis 7.0 wraps
-      // the transaction's effects in MULTI/EXEC).
-      (void)dirty_before;
-      std::vector<std::string_view> m{"MULTI"};
-      g_server->Propagate(c.db_index, m);
-      multi_emitted = true;
-    }
     g_server->Call(c, q.cmd);
-  }
-  (void)start_db;
-  if (multi_emitted) {
-    std::vector<std::string_view> e{"EXEC"};
-    g_server->Propagate(c.db_index, e);
   }
   c.argv = std::move(saved_argv);
   c.cmd = exec_cmd;
@@ -90,12 +76,12 @@ void CmdWatch(Client& c) {
     c.reply.Ok();
     return;
   }
-  for (size_t j = 1; j < c.argv.size(); j++) server::WatchKey(c, c.argv[j]);
+  for (size_t j = 1; j < c.argv.size(); j++) g_server->watches().Watch(c, c.argv[j]);
   c.reply.Ok();
 }
 
 void CmdUnwatch(Client& c) {
-  server::UnwatchAllKeys(c);
+  g_server->watches().UnwatchAll(c);
   c.flags &= ~server::kClientDirtyCas;
   c.reply.Ok();
 }

@@ -1,9 +1,11 @@
 // See db.h.
 #include "engine/db.h"
 
+#include "engine/value.h"
+
 namespace vireo::engine {
 
-void Db::ReplaceEntry(Entry** link, Entry* e, bool keep_ttl) {
+void Db::ReplaceEntry(Entry** link, Entry* e, bool keep_ttl, bool free_old) {
   Entry* old = *link;
   KeyTable::Replace(link, e);
   e->flags &= static_cast<uint8_t>(~Entry::kFlagHasExpire);
@@ -17,7 +19,7 @@ void Db::ReplaceEntry(Entry** link, Entry* e, bool keep_ttl) {
       base::Free(n);
     }
   }
-  FreeEntry(old);
+  if (free_old) FreeEntry(old);
 }
 
 Entry* Db::Unlink(std::string_view key) {

@@ -6,10 +6,9 @@
 // node exists, so reading a key without TTL costs one hash lookup, not two
 // (Redis looks up the expires dict on every access).
 //
-// The engine knows nothing of clients, replication or keyspace events: it
-// stores and finds. Expiry *policy* (lazy delete on access, the active cycle,
-// propagation of DEL, stats) is the server's (server/keyspace.h), which calls
-// IsExpired/Delete here.
+// Db stores and finds; it applies no policy. Expiry, LRU, events and dirty
+// accounting are the Keyspace's (keyspace.h), which owns the Dbs and is
+// the only user of the mutating calls here.
 //
 // Invariant: an ExpireNode exists iff its entry has kFlagHasExpire, and its
 // `entry` pointer is the live entry (ReplaceEntry keeps it so).
@@ -55,9 +54,10 @@ class Db {
 
   // Adds an entry whose key is absent.
   void Add(Entry* e) { keys_.Insert(e); }
-  // Replaces the entry at `link` (same key) with `e`, freeing the old one.
-  // keep_ttl moves the TTL to the new entry; otherwise it is removed.
-  void ReplaceEntry(Entry** link, Entry* e, bool keep_ttl);
+  // Replaces the entry at `link` (same key) with `e`, freeing the old one
+  // unless free_old is false (the caller then owns it). keep_ttl moves the
+  // TTL to the new entry; otherwise it is removed.
+  void ReplaceEntry(Entry** link, Entry* e, bool keep_ttl, bool free_old = true);
   // Removes the key and its TTL and frees the entry. False when absent.
   bool Delete(std::string_view key);
   // Removes the key and its TTL from the tables without freeing the entry

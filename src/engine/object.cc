@@ -1,7 +1,6 @@
 // See object.h.
 #include "engine/object.h"
 
-#include "base/numbers.h"
 
 namespace vireo::engine {
 
@@ -51,7 +50,7 @@ HeapString* HeapString::Reserve(HeapString* h, size_t need) {
   return h;
 }
 
-static Entry* AllocEntry(std::string_view key, size_t extra) {
+Entry* AllocEntry(std::string_view key, size_t extra) {
   auto* e = static_cast<Entry*>(base::Alloc(sizeof(Entry) + key.size() + extra));
   e->next = nullptr;
   e->key_len = static_cast<uint32_t>(key.size());
@@ -62,55 +61,10 @@ static Entry* AllocEntry(std::string_view key, size_t extra) {
   e->lru = 0;
   e->inline_len = 0;
   e->v.ptr = nullptr;
-  memcpy(e->data, key.data(), key.size());
+  if (!key.empty()) memcpy(e->data, key.data(), key.size());
   return e;
-}
-
-Entry* NewStringEntry(std::string_view key, std::string_view val, Enc enc) {
-  if (val.size() <= kInlineMax) {
-    Entry* e = AllocEntry(key, val.size());
-    e->enc = static_cast<uint8_t>(enc);
-    e->inline_len = static_cast<uint32_t>(val.size());
-    if (!val.empty()) memcpy(e->data + key.size(), val.data(), val.size());
-    return e;
-  }
-  Entry* e = AllocEntry(key, 0);
-  e->enc = static_cast<uint8_t>(enc);
-  e->flags |= Entry::kFlagHeapStr;
-  e->v.str = HeapString::Create(val, val.size());
-  return e;
-}
-
-Entry* NewIntEntry(std::string_view key, int64_t v) {
-  Entry* e = AllocEntry(key, 0);
-  e->enc = static_cast<uint8_t>(Enc::kInt);
-  e->v.ival = v;
-  return e;
-}
-
-void FreeEntry(Entry* e) {
-  if (e->flags & Entry::kFlagHeapStr) base::Free(e->v.str);
-  base::Free(e);
-}
-
-std::string_view StringValue(const Entry* e, char* buf) {
-  if (e->is_int()) return {buf, base::Int64ToChars(e->v.ival, buf)};
-  return e->str();
 }
 
 size_t Entry::AllocatedSize() const { return base::AllocSize(this); }
-
-size_t EntryMemoryUsage(const Entry* e) {
-  size_t n = base::AllocSize(e);
-  if (e->flags & Entry::kFlagHeapStr) n += base::AllocSize(e->v.str);
-  return n;
-}
-
-Enc ChooseStringEncoding(std::string_view s, int64_t* iv) {
-  // Why: tryObjectEncoding only tries integers up to 20 chars and keeps
-  // strings of <= 44 bytes as embstr.
-  if (s.size() <= 20 && base::StringToInt64(s, iv)) return Enc::kInt;
-  return s.size() <= kEmbstrSizeLimit ? Enc::kEmbstr : Enc::kRaw;
-}
 
 }  // namespace vireo::engine

@@ -1,5 +1,6 @@
 // Keyspace entries: one allocation holds the key, the value header and a
-// short string value.
+// short string value. The per-type operations on values (free, dup, memory,
+// digest) are in value.h; string construction and commands in types/string.h.
 //
 // Why this shape: Redis spends a dictEntry (24 bytes, 32 with jemalloc), an
 // sds key and a robj (16) per key, plus the string's own allocation. Vireo
@@ -25,6 +26,7 @@ namespace vireo::engine {
 
 // Redis's OBJ_* type numbers (they appear in RDB and in DEBUG OBJECT).
 enum class ObjType : uint8_t { kString = 0, kList = 1, kSet = 2, kZset = 3, kHash = 4, kModule = 5, kStream = 6 };
+inline constexpr size_t kNumObjTypes = 7;
 // Redis's OBJ_ENCODING_* numbers.
 enum class Enc : uint8_t {
   kRaw = 0,
@@ -94,20 +96,8 @@ struct Entry {
   size_t AllocatedSize() const;
 };
 
-// Creates an entry for a string value with Redis's encoding rules applied by
-// the caller: `enc` is kInt (ival used), kEmbstr or kRaw.
-Entry* NewStringEntry(std::string_view key, std::string_view val, Enc enc);
-Entry* NewIntEntry(std::string_view key, int64_t v);
-// Frees an entry and its value.
-void FreeEntry(Entry* e);
-// The string value of a string entry, formatting an int into buf (>= 21 bytes).
-std::string_view StringValue(const Entry* e, char* buf);
-// Bytes of the value as Redis's MEMORY USAGE would count them (approximation
-// of allocations: entry + heap string).
-size_t EntryMemoryUsage(const Entry* e);
-
-// Redis's tryObjectEncoding decision for a freshly set string value.
-// Returns kInt and sets *iv when it is an integer of <= 20 chars.
-Enc ChooseStringEncoding(std::string_view s, int64_t* iv);
+// Allocates an entry block for `key` with `extra` bytes after the key
+// (inline value bytes), header zeroed: type string, encoding raw, no flags.
+Entry* AllocEntry(std::string_view key, size_t extra);
 
 }  // namespace vireo::engine

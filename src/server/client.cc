@@ -1,37 +1,22 @@
 // See client.h.
 #include "server/client.h"
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <climits>
-#include <cstring>
-
-#include "base/memory.h"
-#include "commands/client_cmd.h"
+#include "server/client_info.h"
 #include "server/log.h"
 #include "server/server.h"
 
 namespace vireo::server {
 
-namespace {
-// Redis's PROTO_IOBUF_LEN: the size of one read.
-constexpr size_t kIoBufLen = 16 * 1024;
-}  // namespace
+Client::Client(Server* srv) : reply(&out_), srv_(srv) {}
 
-Client::Client(Server* srv, Socket sock, bool unix_socket)
-    : reply(&out_), srv_(srv), sock_(std::move(sock)) {
-  fd = sock_.native_handle();
+Client::Client(Server* srv, net::EventLoop* loop, int sock, bool unix_socket)
+    : reply(&out_), srv_(srv) {
+  conn_ = std::make_unique<net::Connection>(loop, sock, this, &srv->stats.net);
+  fd = sock;
   if (unix_socket) flags |= kClientUnixSocket;
-  asio::error_code ec;
-  sock_.non_blocking(true, ec);
 }
 
-Client::~Client() {
-  base::Free(qbuf_);
-}
+Client::~Client() = default;
 
 size_t Client::argv_mem() const {
   size_t n = 0;
@@ -39,197 +24,90 @@ size_t Client::argv_mem() const {
   return n;
 }
 
-const char* Client::EventsString() const {
-  if (writing_) return reading_ ? "rw" : "w";
-  return reading_ ? "r" : "";
-}
-
-void Client::Start() {
+bool Client::Start() {
   last_interaction_ms = srv_->now_ms();
-  ArmRead();
+  conn_->set_query_buffer_limit(static_cast<size_t>(srv_->cfg().client_query_buffer_limit));
+  return conn_->Start();
 }
 
-void Client::ArmRead() {
-  if (reading_ || closed_) return;
-  reading_ = true;
-  waits_++;
-  sock_.async_wait(Socket::wait_read, [this](const asio::error_code& ec) { OnReadable(ec); });
+void Client::Execute(const std::vector<std::string_view>& args) {
+  argv = args;
+  flags |= kClientExecuting;
+  srv_->ProcessCommand(*this);
+  flags &= ~kClientExecuting;
+  argv.clear();
 }
 
-void Client::EnsureRoom(size_t need) {
-  // Compact first: move the unparsed tail to the front.
-  if (qpos_ > 0) {
-    size_t tail = qlen_ - qpos_;
-    if (tail) memmove(qbuf_, qbuf_ + qpos_, tail);
-    parser_.Rebase(qpos_);
-    qlen_ = tail;
-    qpos_ = 0;
-  }
-  if (qcap_ - qlen_ >= need) return;
-  size_t cap = qlen_ + need;
-  qbuf_ = static_cast<char*>(base::Realloc(qbuf_, cap));
-  qcap_ = base::AllocSize(qbuf_);
+// ---------------------------------------------------------------- input
+
+void Client::FillLimits(protocol::RequestParser::Limits* limits) {
+  limits->proto_max_bulk_len = srv_->cfg().proto_max_bulk_len;
+  limits->auth_required = !authenticated && !srv_->cfg().requirepass.empty();
 }
 
-void Client::OnReadable(const asio::error_code& ec) {
-  waits_--;
-  reading_ = false;
-  if (closed_) {
-    MaybeFree();
-    return;
-  }
-  if (ec) {
-    Close();
-    return;
-  }
-  srv_->UpdateTime();
-  for (;;) {
-    // Why: like Redis with PROTO_MBULK_BIG_ARG, a big argument gets a buffer
-    // sized for it so it is read straight into place, not via 16k copies.
-    size_t want = kIoBufLen;
-    int64_t big = parser_.pending_bulk_len();
-    if (parser_.in_multibulk() && big >= static_cast<int64_t>(protocol::kMbulkBigArg)) {
-      size_t have = qlen_ - qpos_;
-      size_t need = static_cast<size_t>(big) + 2;
-      if (need > have) want = need - have;
-      if (want < kIoBufLen) want = kIoBufLen;
-    }
-    if (qcap_ - qlen_ < want) EnsureRoom(want);
-    ssize_t n = ::read(fd, qbuf_ + qlen_, qcap_ - qlen_);
-    if (n > 0) {
-      size_t avail = qcap_ - qlen_;
-      qlen_ += static_cast<size_t>(n);
-      srv_->stats.net_input_bytes += static_cast<uint64_t>(n);
-      srv_->stats.total_reads_processed++;
-      last_interaction_ms = srv_->now_ms();
-      if (qlen_ - qpos_ > static_cast<size_t>(srv_->cfg().client_query_buffer_limit)) {
-        // Why: Redis closes (without a reply) a client whose query buffer
-        // exceeds client-query-buffer-limit.
-        Log(LogLevel::kWarning, "Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
-            static_cast<unsigned long long>(id), addr.c_str());
-        srv_->stats.client_qbuf_limit_disconnections++;
-        Close();
-        return;
-      }
-      ProcessInput();
-      if (closed_) return;
-      if (static_cast<size_t>(n) < avail) break;  // socket drained
-      if (flags & kClientPendingCommand) break;     // paused
-      continue;
-    }
-    if (n == 0) {
-      if (LogEnabled(LogLevel::kVerbose)) {
-        Log(LogLevel::kVerbose, "Client closed connection %s",
-            commands::ClientInfoString(*this).c_str());
-      }
-      Close();
-      return;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-    if (errno == EINTR) continue;
-    Close();
-    return;
-  }
-  if (!closed_) ArmRead();  // also with CloseAfterReply: notice EOF
+bool Client::AcceptingInput() {
+  return !(flags & (kClientCloseAfterReply | kClientCloseAsap | kClientPendingCommand));
 }
 
-void Client::ProtocolError(const std::string& msg) {
+net::ConnectionHandler::Verdict Client::OnRequest(std::vector<std::string_view>& args) {
+  argv.swap(args);
+  flags |= kClientExecuting;
+  bool ran = srv_->ProcessCommand(*this);
+  flags &= ~kClientExecuting;
+  argv.swap(args);
+  argv.clear();
+  if (!ran) {
+    // CLIENT PAUSE holds this command: parse it again once unpaused.
+    flags |= kClientPendingCommand;
+    srv_->paused_clients.push_back(this);
+    return Verdict::kHold;
+  }
+  // CLIENT REPLY SKIP, as Redis's resetClient: a command's end clears the
+  // skip, and turns a pending SKIP (set by this command) into one, so
+  // everything until the next command's end is muted.
+  flags &= ~kClientReplySkip;
+  if (flags & kClientReplySkipNext) flags = (flags & ~kClientReplySkipNext) | kClientReplySkip;
+  reply.muted = (flags & (kClientReplyOff | kClientReplySkip)) != 0;
+  if (closed_) return Verdict::kStop;
+  EnforceOutputLimits();
+  return closed_ ? Verdict::kStop : Verdict::kContinue;
+}
+
+void Client::OnProtocolError(const std::string& msg) {
   // Why: Redis replies "-ERR Protocol error: ..." and closes after the reply.
   std::string line = "ERR " + msg;
   reply.Error(line);
   srv_->CountError(line);
   flags |= kClientCloseAfterReply;
+}
+
+void Client::OnInputProcessed() {
+  last_interaction_ms = srv_->now_ms();
   // Why: Redis closes "after the reply"; with CLIENT REPLY OFF/SKIP no reply
   // is ever queued, so the connection stays open (Redis does the same).
   if (!out_.empty()) srv_->AddPendingWrite(this);
 }
 
-void Client::ProcessInput() {
-  protocol::RequestParser::Limits limits;
-  limits.proto_max_bulk_len = srv_->cfg().proto_max_bulk_len;
-  while (qpos_ < qlen_ && !closed_) {
-    if (flags & (kClientCloseAfterReply | kClientCloseAsap)) break;
-    if (flags & kClientPendingCommand) break;  // paused: waits for unpause
-    limits.auth_required = !authenticated && !srv_->cfg().requirepass.empty();
-    size_t consumed = 0;
-    auto st = parser_.Parse(qbuf_, qpos_, qlen_, limits, &consumed);
-    if (st == protocol::RequestParser::Status::kIncomplete) break;
-    if (st == protocol::RequestParser::Status::kError) {
-      ProtocolError(parser_.error());
-      parser_.Reset();
-      qpos_ = qlen_;
-      break;
-    }
-    if (st == protocol::RequestParser::Status::kEmpty) {
-      qpos_ += consumed;
-      parser_.Reset();
-      continue;
-    }
-    parser_.BuildArgs(qbuf_, &argv);
-    flags |= kClientExecuting;
-    bool ran = srv_->ProcessCommand(*this);
-    flags &= ~kClientExecuting;
-    if (ran) {
-      // CLIENT REPLY SKIP, as Redis's resetClient: a command's end clears
-      // the skip, and turns a pending SKIP (set by this command) into one,
-      // so everything until the next command's end is muted.
-      flags &= ~kClientReplySkip;
-      if (flags & kClientReplySkipNext) flags = (flags & ~kClientReplySkipNext) | kClientReplySkip;
-      reply.muted = (flags & (kClientReplyOff | kClientReplySkip)) != 0;
-    }
-    if (!ran) {
-      // CLIENT PAUSE holds this command: parse it again once unpaused.
-      parser_.Reset();
-      argv.clear();
-      flags |= kClientPendingCommand;
-      srv_->paused_clients.push_back(this);
-      break;
-    }
-    qpos_ += consumed;
-    parser_.Reset();
-    argv.clear();
-    if (closed_) return;
-    EnforceOutputLimits();
-    if (closed_) return;
-  }
-  if (qpos_ == qlen_) {
-    qpos_ = qlen_ = 0;
-    parser_.Rebase(0);
-  }
-  if (!out_.empty()) srv_->AddPendingWrite(this);
-}
-
 void Client::ResumeProcessing() {
   flags &= ~kClientPendingCommand;
-  if (closed_) return;
-  ProcessInput();
-  if (!closed_ && !reading_ && !(flags & kClientCloseAfterReply)) ArmRead();
+  if (closed_ || !conn_) return;
+  conn_->ResumeInput();
 }
+
+// ---------------------------------------------------------------- output
 
 bool Client::Flush() {
   if (closed_) return false;
   flags &= ~kClientPendingWrite;
-  while (!out_.empty()) {
-    struct iovec iov[IOV_MAX < 64 ? IOV_MAX : 64];
-    int cnt = out_.FillIov(iov, static_cast<int>(sizeof(iov) / sizeof(iov[0])));
-    ssize_t n = ::writev(fd, iov, cnt);
-    if (n > 0) {
-      out_.Consume(static_cast<size_t>(n));
-      srv_->stats.net_output_bytes += static_cast<uint64_t>(n);
-      srv_->stats.total_writes_processed++;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (!writing_) {
-        writing_ = true;
-        waits_++;
-        sock_.async_wait(Socket::wait_write, [this](const asio::error_code& ec) { OnWritable(ec); });
-      }
+  if (!conn_) return true;  // socket-less: the caller reads out()
+  switch (conn_->Flush(out_)) {
+    case net::Connection::FlushResult::kPending:
       return true;
-    }
-    Close();
-    return false;
+    case net::Connection::FlushResult::kError:
+      Close();
+      return false;
+    case net::Connection::FlushResult::kDone:
+      break;
   }
   if (flags & kClientCloseAfterReply) {
     Close();
@@ -238,37 +116,7 @@ bool Client::Flush() {
   return true;
 }
 
-void Client::OnWritable(const asio::error_code& ec) {
-  waits_--;
-  writing_ = false;
-  if (closed_) {
-    MaybeFree();
-    return;
-  }
-  if (ec) {
-    Close();
-    return;
-  }
-  Flush();
-}
-
-void Client::Close() {
-  if (closed_) return;
-  closed_ = true;
-  asio::error_code ec;
-  sock_.cancel(ec);
-  srv_->OnClientClosed(this);
-  sock_.close(ec);
-  fd = -1;
-  MaybeFree();
-}
-
-void Client::MaybeFree() {
-  if (closed_ && waits_ == 0 && !in_free_list_) {
-    in_free_list_ = true;
-    srv_->ScheduleFree(this);
-  }
-}
+void Client::OnWritable() { Flush(); }
 
 bool Client::OutputBufferLimitReached() {
   const Config& cfg = srv_->cfg();
@@ -293,7 +141,7 @@ bool Client::OutputBufferLimitReached() {
 }
 
 void Client::EnforceOutputLimits() {
-  if (closed_ || out_.overflow_bytes() == 0) return;
+  if (closed_ || !conn_ || out_.overflow_bytes() == 0) return;
   if (!OutputBufferLimitReached()) return;
   Log(LogLevel::kWarning,
       "Client id=%llu addr=%s laddr=%s fd=%d name=%s scheduled to be closed ASAP for overcoming "
@@ -303,13 +151,37 @@ void Client::EnforceOutputLimits() {
   Close();
 }
 
-void Client::ReleaseIdleBuffers() {
-  if (qpos_ == qlen_ && !parser_.in_multibulk() && qbuf_) {
-    base::Free(qbuf_);
-    qbuf_ = nullptr;
-    qcap_ = qlen_ = qpos_ = 0;
+void Client::CronResizeBuffers(bool idle) {
+  if (conn_) conn_->ResizeQueryBuffer(idle);
+  if (idle && out_.empty()) out_.Release();
+}
+
+// ---------------------------------------------------------------- closing
+
+void Client::Close() {
+  if (closed_) return;
+  closed_ = true;
+  srv_->OnClientClosed(this);
+  if (conn_) {
+    conn_->Close();
+    fd = -1;
+    srv_->ScheduleFree(this);
   }
-  if (out_.empty()) out_.Release();
+}
+
+void Client::OnConnectionLost(CloseReason why) {
+  if (why == CloseReason::kQueryBufferLimit) {
+    // Why: Redis logs the client and the first bytes, then closes without
+    // a reply.
+    Log(LogLevel::kWarning,
+        "Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial "
+        "bytes: ...)",
+        static_cast<unsigned long long>(id), addr.c_str());
+    srv_->stats.client_qbuf_limit_disconnections++;
+  } else if (why == CloseReason::kPeerClosed && LogEnabled(LogLevel::kVerbose)) {
+    Log(LogLevel::kVerbose, "Client closed connection %s", ClientInfoString(*this).c_str());
+  }
+  Close();
 }
 
 }  // namespace vireo::server

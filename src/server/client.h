@@ -1,16 +1,16 @@
-// Client: one connection's state — socket, query buffer, parser, reply
-// buffer, selected db, auth, transaction and flags.
+// Client: the state a command runs against — selected db, authentication,
+// flags, the current argv and command, MULTI/WATCH state, and the reply
+// buffer — with or without a socket.
 //
-// I/O model (see server.h for the loop): the socket is non-blocking; we wait
-// for readability with async_wait and read ourselves (no buffer is held by a
-// pending read, so an idle client keeps no query buffer once the cron has
-// released it). Replies accumulate in `out` and are written by the server's
-// BeforeSleep with one writev per client per loop iteration, like Redis's
-// handleClientsWithPendingWrites; only what the kernel does not take is left
-// to an async_wait for writability.
+// Why socket-less: Lua scripts, AOF loading, the replication master link and
+// the cluster need to run commands through the same dispatcher as network
+// clients. A Client built without a connection (`Client(Server*)`) collects
+// its replies in `out()`, where the caller reads them; one built by the
+// listener owns a net::Connection that feeds it requests and flushes `out()`
+// once per loop iteration (server.h).
 //
-// Lifetime: a client is freed only when no asio wait references it
-// (`waits_` == 0) after it was closed; handlers check `closed_` first.
+// Lifetime: Close() unlinks the client from the server at once; the server
+// frees it before the loop sleeps again, never inside a callback.
 #pragma once
 
 #include <cstdint>
@@ -19,10 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include <asio.hpp>
-
-#include "engine/db.h"
-#include "protocol/parser.h"
+#include "net/connection.h"
 #include "protocol/reply.h"
 #include "protocol/reply_buffer.h"
 
@@ -30,6 +27,7 @@ namespace vireo::server {
 
 struct Command;
 class Server;
+class Client;
 
 // Client flags (a subset of Redis's CLIENT_* with the same meaning).
 enum ClientFlag : uint64_t {
@@ -49,6 +47,8 @@ enum ClientFlag : uint64_t {
   kClientPendingWrite = 1ull << 13,
   kClientExecuting = 1ull << 14,
   kClientPendingCommand = 1ull << 15,  // paused: a command waits to be run
+  kClientForceProp = 1ull << 16,       // propagate even without a change
+  kClientPreventProp = 1ull << 17,     // the command propagated its own form
 };
 
 struct QueuedCommand {
@@ -56,18 +56,22 @@ struct QueuedCommand {
   std::vector<std::string> argv;
 };
 
+// One WATCHed key of one client (Redis's watchedKey): the registry in
+// watch.h points at these.
 struct WatchedKey {
+  Client* client;
   int db;
   std::string key;
-  bool expired_at_watch;
+  bool expired;  // the key was logically expired when WATCHed
 };
 
-class Client {
+class Client final : public net::ConnectionHandler {
  public:
-  using Socket = asio::generic::stream_protocol::socket;
-
-  Client(Server* srv, Socket sock, bool unix_socket);
-  ~Client();
+  // A client without a socket.
+  explicit Client(Server* srv);
+  // A network client on an accepted (non-blocking) socket, owned from here.
+  Client(Server* srv, net::EventLoop* loop, int fd, bool unix_socket);
+  ~Client() override;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
@@ -83,33 +87,32 @@ class Client {
   // --- state the commands use ----------------------------------------------
   uint64_t flags = 0;
   int db_index = 0;
-  engine::Db* db = nullptr;
   bool authenticated = false;
   std::vector<std::string_view> argv;  // current command's arguments
   Command* cmd = nullptr;              // current command
   Command* last_cmd = nullptr;
   protocol::ReplyBuilder reply;
-  // Arguments as the command should be propagated when it differs from argv
-  // (SET EX -> SET PXAT, INCRBYFLOAT -> SET ...). Empty = propagate argv.
-  std::vector<std::string> rewritten_argv;
-  // Propagate the command even if it changed nothing (FLUSHALL on an empty
-  // server), like Redis's forceCommandPropagation.
-  bool force_propagate = false;
 
   // MULTI / WATCH
   std::vector<QueuedCommand> mstate;
-  std::vector<WatchedKey> watched;
+  std::vector<std::unique_ptr<WatchedKey>> watched;
 
   int resp() const { return reply.resp; }
   protocol::ReplyBuffer& out() { return out_; }
+  bool has_connection() const { return conn_ != nullptr; }
+
+  // --- running commands without a socket ------------------------------------
+  // Runs one command through the full dispatcher (as if it arrived on a
+  // socket); the reply bytes are appended to out().
+  void Execute(const std::vector<std::string_view>& args);
 
   // --- connection -------------------------------------------------------
-  // Starts reading. Called once by the server after accept.
-  void Start();
-  // Writes pending output now (non-blocking); arms a write wait for the rest.
-  // Returns false if the client was closed by an error.
+  // Starts reading (network clients); false when the socket cannot be
+  // watched.
+  bool Start();
+  // Writes pending output now; returns false if the client was closed.
   bool Flush();
-  // Closes now (or after pending output when flags has CloseAfterReply).
+  // Closes now (unlinks from the server; freed before the loop sleeps).
   void Close();
   bool closed() const { return closed_; }
   // Redis's checkClientOutputBufferLimits: true when the client must be
@@ -117,44 +120,36 @@ class Client {
   bool OutputBufferLimitReached();
   // Closes the client (logging why) if its output buffer is over the limits.
   void EnforceOutputLimits();
-  // Releases idle buffers (cron): query buffer and reply chunk.
-  void ReleaseIdleBuffers();
+  // Cron: query buffer resizing and, when idle, the reply chunk release.
+  void CronResizeBuffers(bool idle);
   // Resumes processing buffered commands (after CLIENT UNPAUSE).
   void ResumeProcessing();
 
   // Bytes in the query buffer (CLIENT LIST qbuf) and its free space.
-  size_t qbuf_len() const { return qlen_ - qpos_; }
-  size_t qbuf_free() const { return qcap_ - qlen_; }
-  size_t qbuf_cap() const { return qcap_; }
+  size_t qbuf_len() const { return conn_ ? conn_->qbuf_len() : 0; }
+  size_t qbuf_free() const { return conn_ ? conn_->qbuf_free() : 0; }
+  size_t qbuf_cap() const { return conn_ ? conn_->qbuf_cap() : 0; }
   size_t argv_mem() const;
   size_t output_memory() const { return out_.overflow_bytes(); }
   int64_t obuf_soft_limit_reached_time = 0;
-  const char* EventsString() const;
+  const char* EventsString() const { return conn_ ? conn_->EventsString() : ""; }
 
   Server* server() const { return srv_; }
 
- private:
-  friend class Server;
-  void ArmRead();
-  void OnReadable(const asio::error_code& ec);
-  void OnWritable(const asio::error_code& ec);
-  // Parses and runs every complete command in the query buffer.
-  void ProcessInput();
-  void ProtocolError(const std::string& msg);
-  void EnsureRoom(size_t need);
-  void MaybeFree();
+  // --- net::ConnectionHandler ---------------------------------------------
+  void FillLimits(protocol::RequestParser::Limits* limits) override;
+  bool AcceptingInput() override;
+  Verdict OnRequest(std::vector<std::string_view>& argv) override;
+  void OnProtocolError(const std::string& msg) override;
+  void OnInputProcessed() override;
+  void OnWritable() override;
+  void OnConnectionLost(CloseReason why) override;
 
+ private:
   Server* srv_;
-  Socket sock_;
   protocol::ReplyBuffer out_;
-  protocol::RequestParser parser_;
-  char* qbuf_ = nullptr;
-  size_t qcap_ = 0, qlen_ = 0, qpos_ = 0;
-  int waits_ = 0;  // outstanding asio waits referencing this
-  bool reading_ = false;
-  bool writing_ = false;
+  std::unique_ptr<net::Connection> conn_;
   bool closed_ = false;
-  bool in_free_list_ = false;
 
  public:
   // Intrusive list of all clients (creation order, as CLIENT LIST shows).

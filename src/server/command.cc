@@ -77,6 +77,9 @@ static Command* MakeCommand(const CommandMeta* m, std::string full) {
   c->arity = m->arity;
   c->flags = m->flags;
   c->acl = m->acl_categories;
+  // Why: Redis's TOUCHES_ARBITRARY_KEYS (commands/*.json, not shown by
+  // COMMAND INFO): their lazy-expire DELs are propagated unwrapped.
+  if (c->name == "scan" || c->name == "randomkey") c->flags |= kCmdTouchesArbitraryKeys;
   return c;
 }
 

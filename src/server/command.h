@@ -92,7 +92,4 @@ class CommandTable {
 // Lowercases ASCII into `buf` (cap bytes); returns false if it does not fit.
 bool ToLowerBuf(std::string_view s, char* buf, size_t cap, std::string_view* out);
 
-// Registration entry points, one per command family (src/commands/*.cc).
-void RegisterAllCommands(CommandTable& t);
-
 }  // namespace vireo::server

@@ -78,6 +78,7 @@ enum CmdFlag : uint64_t {
   kCmdProtected = 1ull << 32,  // DEBUG, MODULE: enable-debug-command / enable-module-command
   kCmdSentinel = 1ull << 33,   // also available in sentinel mode
   kCmdOnlySentinel = 1ull << 34,
+  kCmdTouchesArbitraryKeys = 1ull << 35,  // may lazy-expire any key (SCAN, RANDOMKEY)
 };
 
 // ACL categories, bit per category, in Redis's order (ACLCommandCategories).

@@ -111,6 +111,8 @@ struct Config {
   unsigned long long maxmemory = 0;
   int maxmemory_policy = kMaxmemoryNoEviction;
   int maxmemory_samples = 5;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
   long long maxmemory_clients = 0;  // < 0: percentage of maxmemory (-10 = 10%)
   // slowlog / latency
   long long slowlog_log_slower_than = 10000;

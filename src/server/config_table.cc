@@ -596,6 +596,8 @@ void BindSlots(Config* c, std::vector<Slot>* slots) {
       B("always-show-logo", &c->always_show_logo),
       B("databases", &c->databases),
       B("hz", &c->hz),
+      B("lfu-log-factor", &c->lfu_log_factor),
+      B("lfu-decay-time", &c->lfu_decay_time),
       B("dynamic-hz", &c->dynamic_hz),
       B("requirepass", &c->requirepass),
       B("proto-max-bulk-len", &c->proto_max_bulk_len),

@@ -11,8 +11,7 @@
 #include "base/split_args.h"
 #include "server/client.h"
 #include "server/errors.h"
-#include "server/keyspace.h"
-#include "commands/latency_histogram.h"
+#include "server/latency_histogram.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -30,7 +29,7 @@ void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
     // transaction and says why, without the "ERR " of the original error.
     c.mstate.clear();
     c.flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
-    UnwatchAllKeys(c);
+    s.watches().UnwatchAll(c);
     std::string_view why = msg;
     if (why.substr(0, 4) == "ERR ") why.remove_prefix(4);
     std::string line = "EXECABORT Transaction discarded because of: " + std::string(why);
@@ -173,16 +172,27 @@ bool Server::ProcessCommand(Client& c) {
 }
 
 void Server::Call(Client& c, Command* cmd) {
-  long long dirty_before = dirty;
-  uint64_t errors_before = stats.total_error_replies;
+  long long dirty_before = keyspace_->dirty;
+  // Propagation flags are per call; a nested call (EXEC's commands) must
+  // not see or leak its caller's.
+  const uint64_t kPropFlags = kClientForceProp | kClientPreventProp;
+  uint64_t saved_prop_flags = c.flags & kPropFlags;
+  c.flags &= ~kPropFlags;
+  prev_err_count_ = stats.total_error_replies;
   Command* prev_cmd = c.cmd;
   c.cmd = cmd;
   int64_t start = base::MonotonicUs();
   int dbid = c.db_index;
+  call_depth_++;
   cmd->handler(c);
+  call_depth_--;
   int64_t duration = base::MonotonicUs() - start;
   c.last_cmd = cmd;
-  if (stats.total_error_replies > errors_before) cmd->failed_calls++;
+  // Why: Redis's incrCommandStatsOnError: a command fails only by the
+  // errors it replied itself; errors of nested calls (EXEC's queued
+  // commands) were charged to those commands already.
+  if (stats.total_error_replies > prev_err_count_) cmd->failed_calls++;
+  prev_err_count_ = stats.total_error_replies;
   if (!cmd->has(kCmdSkipSlowlog)) {
     LatencyAdd(cmd->has(kCmdFast) ? "fast-command" : "command",
                static_cast<uint64_t>(duration / 1000));
@@ -194,17 +204,19 @@ void Server::Call(Client& c, Command* cmd) {
   stats.numcommands++;
   if (!monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
     FeedMonitors(*this, c, dbid);
-  commands::RecordCommandLatency(cmd, static_cast<int64_t>(duration));
-  if ((dirty != dirty_before || c.force_propagate) && !sinks_.empty()) {
-    if (c.rewritten_argv.empty()) {
-      Propagate(dbid, c.argv);
-    } else {
-      std::vector<std::string_view> v(c.rewritten_argv.begin(), c.rewritten_argv.end());
-      Propagate(dbid, v);
-    }
+  RecordCommandLatency(cmd, static_cast<int64_t>(duration));
+  if (propagator_.active() && cmd != exec_cmd_) {
+    // The command itself, unless it emitted its own effect form (or
+    // changed nothing and did not force propagation).
+    bool changed = keyspace_->dirty != dirty_before;
+    if ((changed || (c.flags & kClientForceProp)) && !(c.flags & kClientPreventProp))
+      propagator_.Add(c.db_index, c.argv);
   }
-  c.rewritten_argv.clear();
-  c.force_propagate = false;
+  c.flags = (c.flags & ~kPropFlags) | saved_prop_flags;
+  // Why: what a whole top-level call produced goes out at its end, wrapped
+  // in MULTI/EXEC when several commands (Redis's afterCommand), except for
+  // commands that may expire arbitrary keys (SCAN, RANDOMKEY).
+  if (call_depth_ == 0) propagator_.Flush(!cmd->has(kCmdTouchesArbitraryKeys));
   c.cmd = prev_cmd ? prev_cmd : cmd;
 }
 

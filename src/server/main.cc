@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/memory.h"
+#include "commands/registry.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "vireo/version.h"
@@ -106,6 +107,9 @@ int main(int argc, char** argv) {
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) Usage(argv[0]);
   }
   auto* srv = new vireo::server::Server();
+  // Why: like Redis (populateCommandTable before loading the config), the
+  // table exists before the config so rename-command can be checked at load.
+  vireo::commands::RegisterAllCommands(srv->commands());
   // Why: Redis makes the executable path absolute before `dir` can chdir.
   char resolved[PATH_MAX];
   srv->executable = realpath(argv[0], resolved) ? resolved : argv[0];

@@ -16,27 +16,19 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/memory.h"
-#include "server/keyspace.h"
+#include "engine/lazyfree.h"
 #include "server/log.h"
 
 namespace vireo::server {
 
 Server* g_server = nullptr;
 
-struct Server::Listener {
-  explicit Listener(asio::io_context& io) : acceptor(io) {}
-  asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor;
-  bool unix_socket = false;
-  std::string laddr;
-  std::string path;
-};
-
 namespace {
 volatile sig_atomic_t g_signal = 0;
 void OnSignal(int sig) { g_signal = sig; }
 }  // namespace
 
-Server::Server() : io_(1), cron_timer_(io_) {
+Server::Server() {
   g_server = this;
   UpdateTime();
   start_time_ms = now_ms();
@@ -45,9 +37,9 @@ Server::Server() : io_(1), cron_timer_(io_) {
   run_id[40] = '\0';
   base::SeedRandom(static_cast<uint64_t>(base::UnixTimeUs()) ^ static_cast<uint64_t>(getpid()));
   base::g_hash_seed = base::Random64();
-  // Why: like Redis (populateCommandTable before loading the config), the
-  // table exists before the config so rename-command can be checked at load.
-  RegisterAllCommands(commands_);
+  // The command families register themselves before the config is loaded
+  // (main.cc), as Redis populates its table first: rename-command is
+  // checked at load.
   config.SetRenameCommandHandler([this](std::string_view from, std::string_view to,
                                         std::string* err) { return commands_.Rename(from, to, err); });
 }
@@ -61,17 +53,81 @@ Server::~Server() {
   g_server = nullptr;
 }
 
-void Server::UpdateTime() { now_us_ = base::UnixTimeUs(); }
+void Server::UpdateTime() {
+  now_us_ = base::UnixTimeUs();
+  if (keyspace_) {
+    engine::KeyspaceOptions& o = keyspace_->options();
+    o.now_ms = now_ms();
+    // Why: while clients are paused Redis keeps the dataset constant: no
+    // lazy or active expiry (expireIfNeeded / activeExpireCycle).
+    o.expire_paused = paused();
+  }
+}
 
 uint32_t Server::lru_clock() const {
   // Why: Redis's LRU_CLOCK has 1s resolution over 24 bits.
   return static_cast<uint32_t>(now_ms() / 1000) & ((1u << 24) - 1);
 }
 
+// The server's side of the keyspace listener: WATCH, and the DELs that the
+// AOF and replicas need for keys removed by expiry or eviction. Keyspace
+// notifications and client tracking plug in here.
+class Server::KeyspaceEvents final : public engine::KeyspaceListener {
+ public:
+  explicit KeyspaceEvents(Server* s) : s_(s) {}
+  void KeyModified(int db, std::string_view key) override { s_->watches_->Touch(db, key); }
+  void KeyEvent(int, std::string_view, int, std::string_view) override {}
+  void KeyExpired(int db, std::string_view key) override {
+    // Why: a master propagates expiry as an explicit DEL (UNLINK when
+    // lazyfree-lazy-expire), so replicas and the AOF stay consistent.
+    s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+  }
+  void KeyEvicted(int db, std::string_view key) override {
+    s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_eviction ? "UNLINK" : "DEL", key});
+  }
+  void BeforeFlush(int db) override { s_->watches_->TouchAllInDb(db, -1); }
+  void BeforeSwap(int db1, int db2) override {
+    s_->watches_->TouchAllInDb(db1, db2);
+    s_->watches_->TouchAllInDb(db2, db1);
+  }
+
+ private:
+  Server* s_;
+};
+
+void Server::SyncKeyspaceOptions() {
+  const Config& c = cfg();
+  engine::KeyspaceOptions& o = keyspace_->options();
+  o.replica = !c.masterhost.empty();
+  o.lazyfree_lazy_expire = c.lazyfree_lazy_expire;
+  o.lazyfree_lazy_server_del = c.lazyfree_lazy_server_del;
+  o.lazyfree_lazy_user_del = c.lazyfree_lazy_user_del;
+  o.lazyfree_lazy_user_flush = c.lazyfree_lazy_user_flush;
+  o.maxmemory_policy = static_cast<engine::EvictionPolicy>(c.maxmemory_policy);
+  o.maxmemory = c.maxmemory;
+  o.lfu_log_factor = c.lfu_log_factor;
+  o.lfu_decay_time = c.lfu_decay_time;
+  o.active_expire_effort = c.active_expire_effort;
+  o.max_string_len = c.proto_max_bulk_len;
+}
+
 bool Server::Init(std::string* err) {
   const Config& c = cfg();
-  for (int i = 0; i < c.databases; i++) dbs_.push_back(std::make_unique<engine::Db>(i));
-  watched_keys.resize(static_cast<size_t>(c.databases));
+  keyspace_ = std::make_unique<engine::Keyspace>(c.databases);
+  watches_ = std::make_unique<WatchRegistry>(keyspace_.get());
+  keyspace_events_ = std::make_unique<KeyspaceEvents>(this);
+  keyspace_->set_listener(keyspace_events_.get());
+  SyncKeyspaceOptions();
+  UpdateTime();
+  config.OnChange({"replicaof", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
+                   "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "maxmemory-policy",
+                   "maxmemory", "lfu-log-factor", "lfu-decay-time", "active-expire-effort",
+                   "proto-max-bulk-len"},
+                  [this](std::string*) {
+                    SyncKeyspaceOptions();
+                    return true;
+                  });
+  exec_cmd_ = commands_.Find("exec");
   config.OnChange("port", [this](std::string* err) { return ReListenTcp(err); });
   config.OnChange("bind", [this](std::string* err) { return ReListenTcp(err); });
   if (!commands_.missing().empty()) {
@@ -100,7 +156,7 @@ void Server::LinkClient(Client* c) {
 }
 
 void Server::OnClientClosed(Client* c) {
-  UnwatchAllKeys(*c);
+  watches_->UnwatchAll(*c);
   c->mstate.clear();
   if (c->flags & kClientMonitor) {
     monitors.erase(std::remove(monitors.begin(), monitors.end(), c), monitors.end());
@@ -148,61 +204,31 @@ void Server::UnpauseClients() {
 // Listeners
 
 bool Server::OpenTcpListeners(int port, const std::vector<std::string>& bind,
-                              std::vector<std::unique_ptr<Listener>>* out,
+                              std::vector<std::unique_ptr<net::Listener>>* out,
                               std::vector<std::string>* addrs, std::string* err) {
   const Config& c = cfg();
-  if (port != 0) {
-    for (std::string addr : bind) {
-      // Why: Redis 7 lets an address start with '-' to mean "skip it when
-      // the address is not available" (EADDRNOTAVAIL / unsupported family).
-      bool optional = !addr.empty() && addr[0] == '-';
-      if (optional) addr = addr.substr(1);
-      asio::error_code ec;
-      asio::ip::address ip;
-      if (addr == "*")
-        ip = asio::ip::address_v4::any();
-      else if (addr == "::*")
-        ip = asio::ip::address_v6::any();
-      else
-        ip = asio::ip::make_address(addr, ec);
-      if (ec) {
-        if (optional) continue;
-        *err = "Failed listening on port " + std::to_string(port) + " (TCP), aborting.";
-        Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: %s",
-            addr.c_str(), port, ec.message().c_str());
-        return false;
+  if (port == 0) return true;
+  for (std::string addr : bind) {
+    // Why: Redis 7 lets an address start with '-' to mean "skip it when
+    // the address is not available" (EADDRNOTAVAIL / unsupported family).
+    bool optional = !addr.empty() && addr[0] == '-';
+    if (optional) addr = addr.substr(1);
+    std::string why;
+    int err_no = 0;
+    auto l = net::Listener::OpenTcp(&loop_, addr, port, c.tcp_backlog, &why, &err_no);
+    if (!l) {
+      if (optional && (err_no == EADDRNOTAVAIL || err_no == EAFNOSUPPORT ||
+                       err_no == EPROTONOSUPPORT || err_no == ESOCKTNOSUPPORT ||
+                       err_no == EPFNOSUPPORT)) {
+        continue;
       }
-      asio::ip::tcp::endpoint ep(ip, static_cast<unsigned short>(port));
-      auto l = std::make_unique<Listener>(io_);
-      asio::generic::stream_protocol::endpoint gep(ep.data(), ep.size());
-      l->acceptor.open(gep.protocol(), ec);
-      if (!ec && ip.is_v6()) {
-        int one = 1;
-        setsockopt(l->acceptor.native_handle(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-      }
-      if (!ec) {
-        int one = 1;
-        setsockopt(l->acceptor.native_handle(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        l->acceptor.bind(gep, ec);
-      }
-      if (!ec) l->acceptor.listen(c.tcp_backlog, ec);
-      if (ec) {
-        if (optional && (ec == std::errc::address_not_available ||
-                         ec == std::errc::address_family_not_supported ||
-                         ec.value() == EADDRNOTAVAIL || ec.value() == EAFNOSUPPORT ||
-                         ec.value() == EPROTONOSUPPORT)) {
-          continue;
-        }
-        Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: bind: %s",
-            addr.c_str(), port, ec.message().c_str());
-        *err = "Failed listening on port " + std::to_string(port) + " (TCP), aborting.";
-        return false;
-      }
-      l->acceptor.non_blocking(true, ec);
-      l->laddr = (ip.is_v6() ? "[" + ip.to_string() + "]" : ip.to_string()) + ":" + std::to_string(port);
-      addrs->push_back(addr + ":" + std::to_string(port));
-      out->push_back(std::move(l));
+      Log(LogLevel::kWarning, "Warning: Could not create server TCP listening socket %s:%d: %s",
+          addr.c_str(), port, why.c_str());
+      *err = "Failed listening on port " + std::to_string(port) + " (TCP), aborting.";
+      return false;
     }
+    addrs->push_back(addr + ":" + std::to_string(port));
+    out->push_back(std::move(l));
   }
   return true;
 }
@@ -213,22 +239,12 @@ bool Server::Listen(std::string* err) {
   tcp_bind_ = c.bind;
   if (!OpenTcpListeners(c.port, c.bind, &listeners_, &listen_addrs, err)) return false;
   if (!c.unixsocket.empty()) {
-    unlink(c.unixsocket.c_str());
-    auto l = std::make_unique<Listener>(io_);
-    asio::local::stream_protocol::endpoint uep(c.unixsocket);
-    asio::generic::stream_protocol::endpoint gep(uep.data(), uep.size());
-    asio::error_code ec;
-    l->acceptor.open(gep.protocol(), ec);
-    if (!ec) l->acceptor.bind(gep, ec);
-    if (!ec) l->acceptor.listen(c.tcp_backlog, ec);
-    if (ec) {
-      *err = "Failed opening Unix socket: " + ec.message();
+    std::string why;
+    auto l = net::Listener::OpenUnix(&loop_, c.unixsocket, c.unixsocketperm, c.tcp_backlog, &why);
+    if (!l) {
+      *err = "Failed opening Unix socket: " + why;
       return false;
     }
-    if (c.unixsocketperm) chmod(c.unixsocket.c_str(), static_cast<mode_t>(c.unixsocketperm));
-    l->unix_socket = true;
-    l->path = c.unixsocket;
-    l->laddr = c.unixsocket + ":0";
     listeners_.push_back(std::move(l));
   }
   if (listeners_.empty()) {
@@ -239,23 +255,18 @@ bool Server::Listen(std::string* err) {
   return true;
 }
 
-void Server::StartAccept(Listener* l) {
-  l->acceptor.async_accept([this, l](const asio::error_code& ec, Client::Socket sock) {
-    // The listener may be gone (CONFIG SET port/bind): touch nothing then.
-    if (ec == asio::error::operation_aborted) return;
-    if (!ec) AcceptClient(std::move(sock), l->unix_socket, l->laddr);
-    StartAccept(l);
-  });
+void Server::StartAccept(net::Listener* l) {
+  l->Start([this](int fd, net::Listener* from) { AcceptClient(fd, from->unix_socket(), from->laddr()); });
 }
 
 bool Server::ReListenTcp(std::string* err) {
   const int port = cfg().port;
   const std::vector<std::string> bind = cfg().bind;
   if (port == tcp_port && bind == tcp_bind_) return true;  // nothing changed
-  std::vector<std::unique_ptr<Listener>> fresh, keep, old;
+  std::vector<std::unique_ptr<net::Listener>> fresh, keep, old;
   std::vector<std::string> addrs;
   std::string why;
-  for (auto& l : listeners_) (l->unix_socket ? keep : old).push_back(std::move(l));
+  for (auto& l : listeners_) (l->unix_socket() ? keep : old).push_back(std::move(l));
   listeners_.clear();
   if (port == tcp_port) {
     // Why: Redis's changeBindAddr closes the old sockets first (same port)
@@ -292,49 +303,12 @@ bool Server::ReListenTcp(std::string* err) {
   return true;
 }
 
-static std::string PeerAddr(int fd, bool unix_socket, const std::string& path) {
-  if (unix_socket) return path + ":0";
-  sockaddr_storage sa;
-  socklen_t len = sizeof(sa);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return "?:0";
-  char ip[INET6_ADDRSTRLEN] = "?";
-  int port = 0;
-  if (sa.ss_family == AF_INET) {
-    auto* s = reinterpret_cast<sockaddr_in*>(&sa);
-    inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
-    port = ntohs(s->sin_port);
-    return std::string(ip) + ":" + std::to_string(port);
-  }
-  auto* s = reinterpret_cast<sockaddr_in6*>(&sa);
-  inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
-  port = ntohs(s->sin6_port);
-  // Why: Redis's formatAddr brackets IPv6 addresses: "[::1]:6379".
-  return "[" + std::string(ip) + "]:" + std::to_string(port);
-}
-
-static std::string LocalAddr(int fd, bool unix_socket, const std::string& laddr) {
-  if (unix_socket) return laddr;
-  sockaddr_storage sa;
-  socklen_t len = sizeof(sa);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) return laddr;
-  char ip[INET6_ADDRSTRLEN] = "?";
-  if (sa.ss_family == AF_INET) {
-    auto* s = reinterpret_cast<sockaddr_in*>(&sa);
-    inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
-    return std::string(ip) + ":" + std::to_string(ntohs(s->sin_port));
-  }
-  auto* s = reinterpret_cast<sockaddr_in6*>(&sa);
-  inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
-  return "[" + std::string(ip) + "]:" + std::to_string(ntohs(s->sin6_port));
-}
-
 static bool IsLoopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr.rfind("[::1]:", 0) == 0;
 }
 
-void Server::AcceptClient(Client::Socket sock, bool unix_socket, const std::string& laddr) {
+void Server::AcceptClient(int fd, bool unix_socket, const std::string& laddr) {
   UpdateTime();
-  int fd = sock.native_handle();
   const Config& c = cfg();
   if (!unix_socket) {
     int one = 1;
@@ -349,7 +323,8 @@ void Server::AcceptClient(Client::Socket sock, bool unix_socket, const std::stri
       setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
     }
   }
-  std::string peer = PeerAddr(fd, unix_socket, laddr.substr(0, laddr.size() - 2));
+  // Why: Redis names a unix-socket client "path:0" on both ends.
+  std::string peer = unix_socket ? laddr : net::PeerAddress(fd);
   // Why: Redis accepts the connection, writes this error and closes when
   // maxclients is reached (acceptCommonHandler).
   if (num_clients_ >= static_cast<size_t>(c.maxclients)) {
@@ -357,8 +332,7 @@ void Server::AcceptClient(Client::Socket sock, bool unix_socket, const std::stri
     ssize_t w = ::write(fd, kMsg, sizeof(kMsg) - 1);
     (void)w;
     stats.rejected_conn++;
-    asio::error_code ec;
-    sock.close(ec);
+    ::close(fd);
     return;
   }
   // Why: Redis 7.0 protected mode refuses non-loopback clients when the
@@ -381,24 +355,26 @@ void Server::AcceptClient(Client::Socket sock, bool unix_socket, const std::stri
     ssize_t w = ::write(fd, kDenied, sizeof(kDenied) - 1);
     (void)w;
     stats.rejected_conn++;
-    asio::error_code ec;
-    sock.close(ec);
+    ::close(fd);
     return;
   }
   if (unix_socket)
     Log(LogLevel::kVerbose, "Accepted connection to %s", cfg().unixsocket.c_str());
   else
     Log(LogLevel::kVerbose, "Accepted %s", peer.c_str());
-  auto* cl = new Client(this, std::move(sock), unix_socket);
+  auto* cl = new Client(this, &loop_, fd, unix_socket);
   cl->id = next_client_id++;
   cl->addr = peer;
-  cl->laddr = LocalAddr(fd, unix_socket, laddr);
+  cl->laddr = unix_socket ? laddr : net::LocalAddress(fd);
   cl->ctime_ms = now_ms();
-  cl->db = db(0);
   cl->authenticated = c.requirepass.empty();
   LinkClient(cl);
   stats.numconnections++;
-  cl->Start();
+  if (!cl->Start()) {
+    Log(LogLevel::kWarning, "Error registering fd event for the new client: %s (fd=%d)",
+        strerror(errno), fd);
+    cl->Close();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -423,11 +399,7 @@ int Server::Run() {
   for (;;) {
     BeforeSleep();
     if (shutdown_asap && FinishShutdown()) break;
-    asio::error_code ec;
-    io_.run_one();
-    UpdateTime();
-    while (io_.poll_one()) {
-    }
+    loop_.RunOnce();
     if (g_signal) {
       int sig = g_signal;
       g_signal = 0;
@@ -442,6 +414,8 @@ int Server::Run() {
 void Server::BeforeSleep() {
   UpdateTime();
   if (active_expire_enabled && !paused()) ActiveExpireCycle(true);
+  // Anything a step outside a command left for the AOF and replicas.
+  propagator_.Flush(false);
   if (!pending_writes_.empty()) {
     auto v = std::move(pending_writes_);
     pending_writes_.clear();
@@ -455,9 +429,7 @@ void Server::BeforeSleep() {
 
 void Server::ArmCron() {
   if (hz <= 0) hz = cfg().hz > 0 ? cfg().hz : 10;
-  cron_timer_.expires_after(std::chrono::microseconds(1000000 / hz));
-  cron_timer_.async_wait([this](const asio::error_code& ec) {
-    if (ec) return;
+  loop_.AddTimer(1000000 / hz, [this] {
     Cron();
     ArmCron();
   });
@@ -497,10 +469,12 @@ void Server::Cron() {
   }
   // Every 100 ms: instantaneous metrics (Redis's run_with_period(100)).
   int period = 1000 / hz;
+  // DEBUG PAUSE-CRON: skip the cron's work (Redis checks after hz).
+  if (cron_paused) return;
   if (period <= 100 ? (cron_loops % (100 / period) == 0) : true) {
     RecordMetric(stats.ops, stats.numcommands);
-    RecordMetric(stats.net_in, stats.net_input_bytes);
-    RecordMetric(stats.net_out, stats.net_output_bytes);
+    RecordMetric(stats.net_in, stats.net.input_bytes);
+    RecordMetric(stats.net_out, stats.net.output_bytes);
   }
   size_t used = base::UsedMemory();
   if (used > stats.peak_memory) {
@@ -544,7 +518,8 @@ void Server::ClientsCron() {
     }
     c->EnforceOutputLimits();
     if (c->closed()) continue;
-    if (now - c->last_interaction_ms > 2000) c->ReleaseIdleBuffers();
+    // Why: Redis's idle test is on whole seconds (unixtime - lastinteraction > 2).
+    c->CronResizeBuffers(now / 1000 - c->last_interaction_ms / 1000 > 2);
   }
 }
 
@@ -552,102 +527,15 @@ void Server::DatabasesCron() {
   if (active_expire_enabled && !paused()) ActiveExpireCycle(false);
   // Resize and incrementally rehash (Redis's tryResizeHashTables +
   // incrementallyRehash, 1 ms per call).
-  int dbs = num_dbs();
-  int per_call = dbs < 16 ? dbs : 16;
-  for (int j = 0; j < per_call; j++) {
-    engine::Db* d = db(resize_db_cursor_ % dbs);
-    resize_db_cursor_++;
-    d->keys().ShrinkIfNeeded();
-    d->expires().ShrinkIfNeeded();
-  }
-  int64_t start = base::MonotonicUs();
-  for (int j = 0; j < dbs; j++) {
-    engine::Db* d = db(j);
-    while (d->keys().rehashing() || d->expires().rehashing()) {
-      d->keys().Rehash(100);
-      d->expires().Rehash(100);
-      if (base::MonotonicUs() - start > 1000) return;
-    }
-  }
+  keyspace_->CronResize(1000);
 }
 
 void Server::ActiveExpireCycle(bool fast) {
-  // Redis 7.0's activeExpireCycle, with the same effort knobs.
-  int effort = cfg().active_expire_effort - 1;
-  const long keys_per_loop = 20 + 20 / 4 * effort;
-  const long fast_duration = 1000 + 1000 / 4 * effort;
-  const long slow_time_perc = 25 + 2 * effort;
-  const long acceptable_stale = 10 - effort;
-  static unsigned current_db = 0;
-  int64_t start = base::MonotonicUs();
-  if (fast) {
-    if (!expire_timelimit_exit && stats.expired_stale_perc < acceptable_stale) return;
-    if (start < expire_last_fast_cycle_us + fast_duration * 2) return;
-    expire_last_fast_cycle_us = start;
-  }
-  int dbs_per_call = 16;
-  if (dbs_per_call > num_dbs() || expire_timelimit_exit) dbs_per_call = num_dbs();
-  long long timelimit = slow_time_perc * 1000000 / hz / 100;
-  expire_timelimit_exit = false;
-  if (timelimit <= 0) timelimit = 1;
-  if (fast) timelimit = fast_duration;
-  long total_sampled = 0, total_expired = 0;
-  int iteration = 0;
-  for (int j = 0; j < dbs_per_call && !expire_timelimit_exit; j++) {
-    engine::Db* d = db(static_cast<int>(current_db % static_cast<unsigned>(num_dbs())));
-    current_db++;
-    long sampled, expired;
-    do {
-      iteration++;
-      size_t num = d->expires_size();
-      if (num == 0) {
-        d->avg_ttl = 0;
-        break;
-      }
-      size_t slots = d->expires().slots();
-      int64_t now = now_ms();
-      if (slots > 4 && num * 100 / slots < 1) break;
-      expired = 0;
-      sampled = 0;
-      long long ttl_sum = 0, ttl_samples = 0;
-      if (num > static_cast<size_t>(keys_per_loop)) num = static_cast<size_t>(keys_per_loop);
-      long max_buckets = static_cast<long>(num) * 20, checked = 0;
-      while (sampled < static_cast<long>(num) && checked < max_buckets) {
-        checked += d->expires().VisitBucket(d->expires_cursor, [&](engine::ExpireNode* n) {
-          int64_t ttl = n->when - now;
-          if (engine::Db::IsExpiredAt(n->when, now)) {
-            DeleteExpiredKey(d, n->entry->key());
-            expired++;
-          }
-          if (ttl > 0) {
-            ttl_sum += ttl;
-            ttl_samples++;
-          }
-          sampled++;
-        });
-        d->expires_cursor++;
-      }
-      total_expired += expired;
-      total_sampled += sampled;
-      if (ttl_samples) {
-        long long avg = ttl_sum / ttl_samples;
-        if (d->avg_ttl == 0) d->avg_ttl = avg;
-        d->avg_ttl = (d->avg_ttl / 50) * 49 + (avg / 50);
-      }
-      if ((iteration & 0xf) == 0) {
-        if (base::MonotonicUs() - start > timelimit) {
-          expire_timelimit_exit = true;
-          stats.expired_time_cap_reached_count++;
-          break;
-        }
-      }
-    } while (sampled == 0 || (expired * 100 / sampled) > acceptable_stale);
-  }
-  int64_t elapsed = base::MonotonicUs() - start;
-  stats.expire_cycle_time_used += static_cast<uint64_t>(elapsed);
-  LatencyAdd("expire-cycle", static_cast<uint64_t>(elapsed / 1000));
-  double perc = total_sampled ? static_cast<double>(total_expired) / total_sampled : 0;
-  stats.expired_stale_perc = perc * 0.05 + stats.expired_stale_perc * 0.95;
+  int64_t elapsed = keyspace_->ActiveExpireCycle(fast, hz);
+  if (elapsed > 0) LatencyAdd("expire-cycle", static_cast<uint64_t>(elapsed / 1000));
+  // Why: the cycle's DELs are propagated one by one, never wrapped in
+  // MULTI/EXEC (Redis sets propagate_no_multi for it).
+  propagator_.Flush(false);
 }
 
 void Server::LatencyAdd(const char* event, uint64_t ms) {
@@ -696,6 +584,8 @@ void Server::SlowlogPush(Client& c, int64_t duration_us) {
 }
 
 void Server::ResetStats() {
+  keyspace_->stats() = engine::KeyspaceStats{};
+  engine::lazyfree::ResetStats();
   Stats fresh;
   fresh.peak_memory = base::UsedMemory();
   fresh.peak_memory_time = now_ms();
@@ -703,10 +593,6 @@ void Server::ResetStats() {
   errorstats.clear();
   commands_.ResetStats();
   stat_reset_time = now_ms();
-}
-
-void Server::Propagate(int dbid, const std::vector<std::string_view>& argv) {
-  for (PropagationSink* s : sinks_) s->Feed(dbid, argv);
 }
 
 void Server::CountError(std::string_view msg) {
@@ -754,13 +640,12 @@ bool Server::FinishShutdown() {
     unlink(cfg().pidfile.c_str());
   }
   for (auto& l : listeners_) {
-    if (l->unix_socket) {
+    if (l->unix_socket()) {
       Log(LogLevel::kNotice, "Removing the unix socket file.");
-      unlink(l->path.c_str());
+      unlink(l->path().c_str());
     }
-    asio::error_code ec;
-    l->acceptor.close(ec);
   }
+  listeners_.clear();
   Log(LogLevel::kWarning, "Redis is now ready to exit, bye bye...");
   return true;
 }

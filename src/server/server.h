@@ -1,6 +1,6 @@
 // Server: the process-wide state and the event loop.
 //
-// One asio::io_context run by the main thread; every data structure is
+// One net::EventLoop (epoll) run by the main thread; every data structure is
 // touched only from it. The loop is Redis's: run every ready handler (reads,
 // accepts, timers), then BeforeSleep() flushes the clients that have pending
 // replies (one writev each), then block in epoll again. The cron timer runs
@@ -8,11 +8,15 @@
 // stats sampling and the incremental rehash of idle databases; later modules
 // (replication, cluster, sentinel) join through AddCronHook().
 //
+// The keyspace (engine::Keyspace) is owned here and reports every change to
+// the server's listener (server.cc), which feeds WATCH (watch.h) and the
+// propagation of expiry DELs; keyspace notifications and client tracking
+// join there later.
+//
 // Extension points for the modules that come later:
-//  - PropagationSink: every write command is offered to each sink once, in
-//    effect form (argv or the handler's rewritten argv), with its db index.
+//  - Propagator::AddSink (propagation.h): the one door for AOF and
+//    replication; every write reaches each sink once, in effect form.
 //  - AddCronHook(): a function run on every cron tick.
-//  - InfoSection providers: INFO asks every registered provider.
 #pragma once
 
 #include <cstdint>
@@ -24,12 +28,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include <asio.hpp>
-
-#include "engine/db.h"
+#include "engine/keyspace.h"
+#include "net/connection.h"
+#include "net/event_loop.h"
+#include "net/listener.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/propagation.h"
+#include "server/watch.h"
 
 namespace vireo::server {
 
@@ -37,20 +44,10 @@ struct Stats {
   uint64_t numcommands = 0;
   uint64_t numconnections = 0;
   uint64_t rejected_conn = 0;
-  uint64_t expiredkeys = 0;
-  double expired_stale_perc = 0;
-  uint64_t expired_time_cap_reached_count = 0;
-  uint64_t expire_cycle_time_used = 0;  // us
-  uint64_t evictedkeys = 0;
   uint64_t evictedclients = 0;
-  uint64_t keyspace_hits = 0;
-  uint64_t keyspace_misses = 0;
-  uint64_t net_input_bytes = 0;
-  uint64_t net_output_bytes = 0;
+  net::NetStats net;  // bytes and reads/writes of every connection
   uint64_t total_error_replies = 0;
   uint64_t unexpected_error_replies = 0;
-  uint64_t total_reads_processed = 0;
-  uint64_t total_writes_processed = 0;
   uint64_t client_qbuf_limit_disconnections = 0;
   uint64_t client_outbuf_limit_disconnections = 0;
   uint64_t io_reads_processed = 0;
@@ -89,13 +86,6 @@ struct LatencyEvent {
   uint32_t max = 0;
 };
 
-class PropagationSink {
- public:
-  virtual ~PropagationSink() = default;
-  // A write that happened in db `dbid`, already in its deterministic form.
-  virtual void Feed(int dbid, const std::vector<std::string_view>& argv) = 0;
-};
-
 class Server {
  public:
   Server();
@@ -115,9 +105,10 @@ class Server {
   uint32_t lru_clock() const;
 
   // --- keyspace -----------------------------------------------------------
-  engine::Db* db(int i) { return dbs_[static_cast<size_t>(i)].get(); }
-  int num_dbs() const { return static_cast<int>(dbs_.size()); }
-  long long dirty = 0;
+  engine::Keyspace& keyspace() { return *keyspace_; }
+  int num_dbs() const { return keyspace_->num_dbs(); }
+  WatchRegistry& watches() { return *watches_; }
+  Propagator& propagator() { return propagator_; }
 
   // --- clients ----------------------------------------------------------
   Client* clients_head() { return clients_head_; }
@@ -134,9 +125,6 @@ class Server {
   std::vector<Client*> paused_clients;
   // Clients blocked in the middle of their input (paused) resume here.
   void UnpauseClients();
-  // Watched keys: db -> key -> watchers.
-  std::vector<std::unordered_map<std::string, std::vector<Client*>>> watched_keys;
-  size_t watched_count = 0;
 
   // --- commands ---------------------------------------------------------
   CommandTable& commands() { return commands_; }
@@ -144,9 +132,8 @@ class Server {
   // Returns false when CLIENT PAUSE holds the command (not executed).
   bool ProcessCommand(Client& c);
   // Executes the looked-up command: handler, stats, slowlog, propagation.
+  // Nested calls (EXEC's commands) propagate when the outermost one ends.
   void Call(Client& c, Command* cmd);
-  void Propagate(int dbid, const std::vector<std::string_view>& argv);
-  void AddPropagationSink(PropagationSink* s) { sinks_.push_back(s); }
   // Counts an error reply (errorstats) — every error reply goes through it.
   void CountError(std::string_view msg);
   std::unordered_map<std::string, uint64_t> errorstats;
@@ -182,16 +169,16 @@ class Server {
   // Effective cron frequency (hz, raised by dynamic-hz); INFO "hz".
   int hz = 0;
   int active_expire_enabled = 1;
+  // DEBUG PAUSE-CRON: the cron does nothing while set.
+  bool cron_paused = false;
   uint64_t unix_socket_perm = 0;
-  asio::io_context& io() { return io_; }
+  net::EventLoop& loop() { return loop_; }
   // Listening addresses for INFO / proc title.
   std::vector<std::string> listen_addrs;
   int tcp_port = 0;
 
-  // --- active expire ----------------------------------------------------
-  void ActiveExpireCycle(bool fast);
-  int64_t expire_last_fast_cycle_us = 0;
-  bool expire_timelimit_exit = false;
+  // Copies the directives the keyspace reads into its options.
+  void SyncKeyspaceOptions();
 
   // Connection accounting
   void OnClientClosed(Client* c);
@@ -199,40 +186,47 @@ class Server {
 
  private:
   friend class Client;
-  struct Listener;
   void BeforeSleep();
   void Cron();
   void ArmCron();
   bool Listen(std::string* err);
-  void StartAccept(Listener* l);
+  void StartAccept(net::Listener* l);
   bool OpenTcpListeners(int port, const std::vector<std::string>& bind,
-                        std::vector<std::unique_ptr<Listener>>* out,
+                        std::vector<std::unique_ptr<net::Listener>>* out,
                         std::vector<std::string>* addrs, std::string* err);
   // CONFIG SET port / bind: reopen the TCP listeners.
   bool ReListenTcp(std::string* err);
-  void AcceptClient(Client::Socket sock, bool unix_socket, const std::string& laddr);
+  void AcceptClient(int fd, bool unix_socket, const std::string& laddr);
   void ClientsCron();
   void DatabasesCron();
+  void ActiveExpireCycle(bool fast);
   void FreePendingClients();
   bool FinishShutdown();
 
-  asio::io_context io_;
-  asio::steady_timer cron_timer_;
-  std::vector<std::unique_ptr<Listener>> listeners_;
-  std::vector<std::unique_ptr<engine::Db>> dbs_;
+  net::EventLoop loop_;
+  std::vector<std::unique_ptr<net::Listener>> listeners_;
+  std::unique_ptr<engine::Keyspace> keyspace_;
+  std::unique_ptr<WatchRegistry> watches_;
+  class KeyspaceEvents;
+  std::unique_ptr<KeyspaceEvents> keyspace_events_;
+  Propagator propagator_;
+  int call_depth_ = 0;
+  Command* exec_cmd_ = nullptr;  // EXEC is never propagated itself
+  // Errors counted when the last command (or nested command) ended: a call
+  // is charged failed_calls only for errors it replied itself (Redis's
+  // incrCommandStatsOnError).
+  uint64_t prev_err_count_ = 0;
   CommandTable commands_;
   Client* clients_head_ = nullptr;
   Client* clients_tail_ = nullptr;
   size_t num_clients_ = 0;
   std::vector<Client*> pending_writes_;
   std::vector<Client*> to_free_;
-  std::vector<PropagationSink*> sinks_;
   std::vector<CronHook> cron_hooks_;
   int64_t now_us_ = 0;
   volatile int shutdown_signal_ = 0;
   int64_t shutdown_deadline_ = 0;
   size_t clients_cron_cursor_ = 0;
-  int resize_db_cursor_ = 0;
   std::vector<std::string> tcp_bind_;  // bind list of the open TCP listeners
 };
 

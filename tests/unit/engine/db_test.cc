@@ -10,8 +10,13 @@
 
 #include "base/memory.h"
 #include "engine/object.h"
+#include "engine/types/string.h"
+#include "engine/value.h"
 
 namespace vireo::engine {
+using str::ChooseStringEncoding;
+using str::NewIntEntry;
+using str::NewStringEntry;
 namespace {
 
 Entry* Str(const std::string& key, const std::string& val) {
@@ -23,7 +28,7 @@ Entry* Str(const std::string& key, const std::string& val) {
 
 std::string Val(const Entry* e) {
   char buf[32];
-  return std::string(StringValue(e, buf));
+  return std::string(str::Value(e, buf));
 }
 
 // Checks the Db invariant over the whole content.

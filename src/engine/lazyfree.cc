@@ -1,5 +1,5 @@
 // See lazyfree.h.
-#include "server/lazyfree.h"
+#include "engine/lazyfree.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -7,16 +7,13 @@
 #include <mutex>
 #include <thread>
 
-namespace vireo::server::lazyfree {
-namespace {
+#include "engine/value.h"
 
-using engine::Db;
-using engine::Entry;
+namespace vireo::engine::lazyfree {
+namespace {
 
 std::atomic<size_t> g_pending{0};  // Redis's lazyfree_objects
 std::atomic<size_t> g_freed{0};    // Redis's lazyfreed_objects
-
-EffortFn g_effort[8] = {};
 
 struct Job {
   Entry* entry = nullptr;  // one value, or
@@ -89,17 +86,6 @@ Worker& TheWorker() {
 
 }  // namespace
 
-void RegisterEffort(engine::ObjType type, EffortFn fn) {
-  auto t = static_cast<size_t>(type);
-  if (t < sizeof(g_effort) / sizeof(g_effort[0])) g_effort[t] = fn;
-}
-
-size_t FreeEffort(const Entry* e) {
-  auto t = static_cast<size_t>(e->type);
-  if (t < sizeof(g_effort) / sizeof(g_effort[0]) && g_effort[t]) return g_effort[t](e);
-  return 1;  // "Everything else is a single allocation."
-}
-
 void FreeEntry(Entry* e, bool lazy) {
   if (lazy && FreeEffort(e) > kThreshold) {
     g_pending.fetch_add(1, std::memory_order_relaxed);
@@ -121,4 +107,4 @@ size_t PendingObjects() { return g_pending.load(std::memory_order_relaxed); }
 size_t FreedObjects() { return g_freed.load(std::memory_order_relaxed); }
 void ResetStats() { g_freed.store(0, std::memory_order_relaxed); }
 
-}  // namespace vireo::server::lazyfree
+}  // namespace vireo::engine::lazyfree

@@ -1,9 +1,9 @@
 // Lazyfree: freeing big values and whole databases on a background thread
 // (Redis's lazyfree.c + the BIO_LAZY_FREE worker).
 //
-// Who uses it: FreeEntryMaybeLazy (UNLINK, DEL with lazyfree-lazy-user-del,
-// expiry with lazyfree-lazy-expire, overwrites with lazyfree-lazy-server-del)
-// and EmptyData(async) (FLUSHALL/FLUSHDB ASYNC, lazyfree-lazy-user-flush).
+// Who uses it: the Keyspace (UNLINK, DEL with lazyfree-lazy-user-del, expiry
+// with lazyfree-lazy-expire, overwrites with lazyfree-lazy-server-del, and
+// Flush(async) for FLUSHALL/FLUSHDB ASYNC and lazyfree-lazy-user-flush).
 //
 // Thread contract: the worker only releases memory handed to it — entries
 // already unlinked from every table and Db objects that own detached tables.
@@ -14,9 +14,9 @@
 // always freed synchronously.
 //
 // Like Redis, a single value goes to the background only when freeing it is
-// expensive: its "free effort" (roughly its number of allocations) must
-// exceed kThreshold. Strings are one allocation, so they are always freed in
-// place; aggregate types register their effort function.
+// expensive: its "free effort" (roughly its number of allocations, from the
+// value table in value.h) must exceed kThreshold. Strings are one
+// allocation, so they are always freed in place.
 #pragma once
 
 #include <cstddef>
@@ -25,27 +25,20 @@
 #include "engine/db.h"
 #include "engine/object.h"
 
-namespace vireo::server::lazyfree {
+namespace vireo::engine::lazyfree {
 
 // Redis's LAZYFREE_THRESHOLD.
 inline constexpr size_t kThreshold = 64;
 
-// Redis's lazyfreeGetFreeEffort for one type: number of allocations to free.
-using EffortFn = size_t (*)(const engine::Entry* e);
-// Installs the effort function of a type (aggregate types call this when
-// they register; unregistered types count as 1 = free synchronously).
-void RegisterEffort(engine::ObjType type, EffortFn fn);
-size_t FreeEffort(const engine::Entry* e);
-
 // Frees an unlinked entry: in the background when `lazy` and its effort is
 // above the threshold (Redis's freeObjAsync), otherwise now.
-void FreeEntry(engine::Entry* e, bool lazy);
+void FreeEntry(Entry* e, bool lazy);
 
 // Frees a Db object (and everything in its tables) in the background. The Db
 // must not be reachable from the server any more (Redis's emptyDbAsync hands
 // over the old dicts the same way). Its keys count as pending objects until
 // they are freed.
-void FreeDbAsync(std::unique_ptr<engine::Db> db);
+void FreeDbAsync(std::unique_ptr<Db> db);
 
 // Blocks until every queued job has been freed (tests, shutdown).
 void Drain();
@@ -56,4 +49,4 @@ size_t FreedObjects();
 // CONFIG RESETSTAT resets lazyfreed_objects (Redis's lazyfreeResetStats).
 void ResetStats();
 
-}  // namespace vireo::server::lazyfree
+}  // namespace vireo::engine::lazyfree

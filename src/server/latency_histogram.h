@@ -18,7 +18,7 @@
 
 #include "server/command.h"
 
-namespace vireo::commands {
+namespace vireo::server {
 
 class LatencyHistogram {
  public:
@@ -42,10 +42,10 @@ class LatencyHistogram {
 
 // Records one call of `cmd` (the subcommand for container commands) if
 // latency-tracking is enabled.
-void RecordCommandLatency(const server::Command* cmd, int64_t duration_us);
+void RecordCommandLatency(const Command* cmd, int64_t duration_us);
 // Drops every histogram (CONFIG RESETSTAT).
 void ResetCommandLatencyHistograms();
 // The command's histogram, or nullptr when it has no recorded call.
-const LatencyHistogram* FindCommandLatencyHistogram(const server::Command* cmd);
+const LatencyHistogram* FindCommandLatencyHistogram(const Command* cmd);
 
-}  // namespace vireo::commands
+}  // namespace vireo::server

@@ -1,14 +1,14 @@
 // See latency_histogram.h. The index arithmetic is hdr_histogram's for
 // lowest value 1, highest 1e9 and 2 significant figures: 256 sub-buckets
 // (half count 128, magnitude 7), unit magnitude 0, 23 buckets, 3072 counts.
-#include "commands/latency_histogram.h"
+#include "server/latency_histogram.h"
 
 #include <memory>
 #include <unordered_map>
 
 #include "server/server.h"
 
-namespace vireo::commands {
+namespace vireo::server {
 
 namespace {
 
@@ -52,7 +52,7 @@ int64_t HighestEquivalent(int64_t value) {
   return ValueFromIndex(b, s) + RangeSize(b, s) - 1;
 }
 
-using HistogramMap = std::unordered_map<const server::Command*, std::unique_ptr<LatencyHistogram>>;
+using HistogramMap = std::unordered_map<const Command*, std::unique_ptr<LatencyHistogram>>;
 
 HistogramMap& Histograms() {
   static auto* map = new HistogramMap();
@@ -131,7 +131,7 @@ std::vector<std::pair<int64_t, int64_t>> LatencyHistogram::CumulativeBuckets() c
   return out;
 }
 
-void RecordCommandLatency(const server::Command* cmd, int64_t duration_us) {
+void RecordCommandLatency(const Command* cmd, int64_t duration_us) {
   if (!server::g_server->cfg().latency_tracking) return;
   auto& h = Histograms()[cmd];
   if (!h) h = std::make_unique<LatencyHistogram>();
@@ -140,11 +140,11 @@ void RecordCommandLatency(const server::Command* cmd, int64_t duration_us) {
 
 void ResetCommandLatencyHistograms() { Histograms().clear(); }
 
-const LatencyHistogram* FindCommandLatencyHistogram(const server::Command* cmd) {
+const LatencyHistogram* FindCommandLatencyHistogram(const Command* cmd) {
   auto& m = Histograms();
   auto it = m.find(cmd);
   if (it == m.end() || it->second->total_count() == 0) return nullptr;
   return it->second.get();
 }
 
-}  // namespace vireo::commands
+}  // namespace vireo::server

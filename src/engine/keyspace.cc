@@ -1,0 +1,341 @@
+// See keyspace.h. Lookups, writes and the generic key operations; the
+// active expire cycle and table resizing are in expire.cc.
+#include "engine/keyspace.h"
+
+#include <cstring>
+
+#include "engine/lazyfree.h"
+#include "engine/lru.h"
+#include "engine/value.h"
+
+namespace vireo::engine {
+
+Keyspace::Keyspace(int num_dbs) {
+  dbs_.reserve(static_cast<size_t>(num_dbs));
+  for (int i = 0; i < num_dbs; i++) dbs_.push_back(std::make_unique<Db>(i));
+}
+
+Keyspace::~Keyspace() = default;
+
+void Keyspace::Release(Entry* e, bool lazy) { lazyfree::FreeEntry(e, lazy); }
+
+// ---------------------------------------------------------------- lookups
+
+bool Keyspace::IsExpired(int db, const Entry* e) const {
+  if (!e->has_expire()) return false;
+  int64_t when = dbs_[static_cast<size_t>(db)]->GetExpire(e);
+  return when >= 0 && Db::IsExpiredAt(when, options_.now_ms);
+}
+
+bool Keyspace::IsExpired(int db, std::string_view key) {
+  Entry* e = D(db).Find(key);
+  return e && IsExpired(db, e);
+}
+
+void Keyspace::DeleteExpired(int db, std::string_view key) {
+  // The key bytes live in the entry being freed: keep a copy for the
+  // reports that follow the deletion.
+  std::string k(key);
+  Entry* e = D(db).Unlink(k);
+  if (!e) return;
+  Release(e, options_.lazyfree_lazy_expire);
+  // Why this order: Redis's deleteExpiredKeyAndPropagate notifies
+  // "expired", signals WATCH/tracking, then propagates the DEL.
+  listener_->KeyEvent(notify::kExpired, "expired", db, k);
+  listener_->KeyModified(db, k);
+  listener_->KeyExpired(db, k);
+  stats_.expired_keys++;
+}
+
+bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
+  Entry* e = D(db).Find(key);
+  if (!e || !IsExpired(db, e)) return false;
+  // Why: while clients are paused Redis keeps the dataset constant and
+  // only reports the key as missing.
+  if (!options_.expire_paused) DeleteExpired(db, key);
+  return true;
+}
+
+Entry* Keyspace::Find(int db, std::string_view key, int flags) {
+  Entry* e = D(db).Find(key);
+  if (e && e->has_expire() && IsExpired(db, e)) {
+    if (!(flags & kLookupNoExpire) && !options_.expire_paused) DeleteExpired(db, key);
+    e = nullptr;
+  }
+  if (e) {
+    if (!(flags & kLookupNoTouch)) TouchEntry(e, options_);
+    if (!(flags & (kLookupNoStats | kLookupWrite))) stats_.hits++;
+    return e;
+  }
+  if (!(flags & (kLookupNoNotify | kLookupWrite))) listener_->KeyEvent(notify::kKeyMiss, "keymiss", db, key);
+  if (!(flags & (kLookupNoStats | kLookupWrite))) stats_.misses++;
+  return nullptr;
+}
+
+OpResult<Entry*> Keyspace::FindOfType(int db, std::string_view key, ObjType type, int flags) {
+  Entry* e = Find(db, key, flags);
+  if (!e) return OpStatus::kNotFound;
+  if (e->otype() != type) return OpStatus::kWrongType;
+  return e;
+}
+
+Entry** Keyspace::FindLinkForWrite(int db, std::string_view key) {
+  Db& d = D(db);
+  Entry** link = d.FindLink(key);
+  if (!link) return nullptr;
+  Entry* e = *link;
+  if (e->has_expire() && IsExpired(db, e)) {
+    if (options_.expire_paused) return nullptr;
+    DeleteExpired(db, key);
+    return nullptr;
+  }
+  TouchEntry(e, options_);
+  return link;
+}
+
+// ---------------------------------------------------------------- writes
+
+void Keyspace::SetKey(int db, Entry* e, int flags) {
+  SetKeyAt(db, FindLinkForWrite(db, e->key()), e, flags);
+}
+
+void Keyspace::SetKeyAt(int db, Entry** link, Entry* e, int flags) {
+  Db& d = D(db);
+  if (link) {
+    // Why: under an LFU policy Redis's dbOverwrite keeps the old value's
+    // access counter; otherwise the new object has a fresh LRU.
+    e->lru = options_.lfu() ? (*link)->lru : NewObjectLru(options_);
+    Entry* old = *link;
+    d.ReplaceEntry(link, e, flags & kSetKeyKeepTtl, /*free_old=*/false);
+    Release(old, options_.lazyfree_lazy_server_del);
+  } else {
+    e->lru = NewObjectLru(options_);
+    d.Add(e);
+    listener_->KeyEvent(notify::kNew, "new", db, e->key());
+  }
+  if (!(flags & kSetKeyNoSignal)) listener_->KeyModified(db, e->key());
+}
+
+void Keyspace::ReplaceEntry(int db, Entry** link, Entry* e) {
+  e->lru = (*link)->lru;
+  D(db).ReplaceEntry(link, e, /*keep_ttl=*/true, /*free_old=*/true);
+}
+
+void Keyspace::Modified(int db, std::string_view key, int type_class, std::string_view event,
+                        long long dirty_incr) {
+  listener_->KeyModified(db, key);
+  listener_->KeyEvent(type_class, event, db, key);
+  dirty += dirty_incr;
+}
+
+bool Keyspace::Delete(int db, std::string_view key, bool lazy) {
+  Entry* e = D(db).Unlink(key);
+  if (!e) return false;
+  std::string k(key);  // `key` may point into the entry
+  Release(e, lazy);
+  listener_->KeyModified(db, k);
+  listener_->KeyEvent(notify::kGeneric, "del", db, k);
+  dirty++;
+  return true;
+}
+
+OpStatus Keyspace::Expire(int db, std::string_view key, int64_t when_ms, int flags, bool* deleted) {
+  *deleted = false;
+  Entry* e = Find(db, key, kLookupWrite);
+  if (!e) return OpStatus::kNotFound;
+  if (flags) {
+    int64_t current = D(db).GetExpire(e);
+    if ((flags & kExpireNx) && current != -1) return OpStatus::kSkipped;
+    if ((flags & kExpireXx) && current == -1) return OpStatus::kSkipped;
+    // Why: no TTL counts as an infinite one: GT always fails on it, LT
+    // always passes.
+    if ((flags & kExpireGt) && (when_ms <= current || current == -1)) return OpStatus::kSkipped;
+    if ((flags & kExpireLt) && current != -1 && when_ms >= current) return OpStatus::kSkipped;
+  }
+  // Why: Redis's checkAlreadyExpired: a time already past deletes the key
+  // now (a replica waits for the master's DEL instead).
+  if (when_ms <= options_.now_ms && !options_.replica) {
+    std::string k(key);
+    Entry* gone = D(db).Unlink(k);
+    Release(gone, options_.lazyfree_lazy_expire);
+    listener_->KeyModified(db, k);
+    listener_->KeyEvent(notify::kGeneric, "del", db, k);
+    dirty++;
+    *deleted = true;
+    return OpStatus::kOk;
+  }
+  D(db).SetExpire(e, when_ms);
+  Modified(db, key, notify::kGeneric, "expire");
+  return OpStatus::kOk;
+}
+
+bool Keyspace::Persist(int db, std::string_view key) {
+  Entry* e = Find(db, key, kLookupWrite);
+  if (!e || !D(db).RemoveExpire(e)) return false;
+  Modified(db, key, notify::kGeneric, "persist");
+  return true;
+}
+
+// Moves an entry, already unlinked, under another name: a new block with
+// the same value, LRU and encoding; the old block is released without
+// freeing the value.
+static Entry* RekeyEntry(Entry* e, std::string_view newkey) {
+  // Layout (object.h): header, key bytes, then inline_len value bytes.
+  size_t inl = e->inline_len;
+  Entry* n = AllocEntry(newkey, inl);
+  n->type = e->type;
+  n->enc = e->enc;
+  n->flags = static_cast<uint8_t>(e->flags & ~Entry::kFlagHasExpire);
+  n->reserved = e->reserved;
+  n->lru = e->lru;
+  n->inline_len = e->inline_len;
+  n->v = e->v;
+  if (inl) memcpy(n->data + newkey.size(), e->data + e->key_len, inl);
+  base::Free(e);  // the block only: the value now belongs to n
+  return n;
+}
+
+OpStatus Keyspace::Rename(int db, std::string_view src, std::string_view dst, bool nx) {
+  Db& d = D(db);
+  Entry* o = Find(db, src, kLookupWrite);
+  if (!o) return OpStatus::kNotFound;
+  // Why: renaming a key to itself does nothing, but only once the source
+  // is known to exist (a missing key still errors).
+  if (src == dst) return OpStatus::kSkipped;
+  int64_t expire = d.GetExpire(o);
+  if (Find(db, dst, kLookupWrite)) {
+    if (nx) return OpStatus::kExists;
+    Entry* old = d.Unlink(dst);
+    Release(old, options_.lazyfree_lazy_server_del);
+  }
+  std::string from(src), to(dst);
+  Entry* n = RekeyEntry(d.Unlink(from), to);
+  d.Add(n);
+  listener_->KeyEvent(notify::kNew, "new", db, to);
+  if (expire != -1) d.SetExpire(n, expire);
+  listener_->KeyModified(db, from);
+  listener_->KeyModified(db, to);
+  listener_->KeyEvent(notify::kGeneric, "rename_from", db, from);
+  listener_->KeyEvent(notify::kGeneric, "rename_to", db, to);
+  dirty++;
+  return OpStatus::kOk;
+}
+
+OpStatus Keyspace::Move(int src_db, std::string_view key, int dst_db) {
+  if (src_db == dst_db) return OpStatus::kSameObject;
+  Entry* o = Find(src_db, key, kLookupWrite);
+  if (!o) return OpStatus::kNotFound;
+  int64_t expire = D(src_db).GetExpire(o);
+  if (Find(dst_db, key, kLookupWrite)) return OpStatus::kExists;
+  std::string k(key);
+  // The entry itself moves: same key, same value, LRU kept.
+  Entry* e = D(src_db).Unlink(k);
+  D(dst_db).Add(e);
+  listener_->KeyEvent(notify::kNew, "new", dst_db, k);
+  if (expire != -1) D(dst_db).SetExpire(e, expire);
+  listener_->KeyModified(src_db, k);
+  listener_->KeyModified(dst_db, k);
+  listener_->KeyEvent(notify::kGeneric, "move_from", src_db, k);
+  listener_->KeyEvent(notify::kGeneric, "move_to", dst_db, k);
+  dirty++;
+  return OpStatus::kOk;
+}
+
+OpStatus Keyspace::Copy(int src_db, std::string_view key, int dst_db, std::string_view newkey,
+                        bool replace) {
+  if (src_db == dst_db && key == newkey) return OpStatus::kSameObject;
+  // Why: COPY reads its source with a normal read lookup (stats, touch).
+  Entry* o = Find(src_db, key, kLookupRead);
+  if (!o) return OpStatus::kNotFound;
+  int64_t expire = D(src_db).GetExpire(o);
+  bool del = false;
+  if (Find(dst_db, newkey, kLookupWrite)) {
+    if (!replace) return OpStatus::kExists;
+    del = true;
+  }
+  Entry* n = DupEntry(o, newkey);
+  if (!n) return OpStatus::kUnknownType;
+  n->lru = NewObjectLru(options_);
+  Db& d = D(dst_db);
+  if (del) Release(d.Unlink(newkey), options_.lazyfree_lazy_server_del);
+  d.Add(n);
+  listener_->KeyEvent(notify::kNew, "new", dst_db, n->key());
+  if (expire != -1) d.SetExpire(n, expire);
+  listener_->KeyModified(dst_db, n->key());
+  listener_->KeyEvent(notify::kGeneric, "copy_to", dst_db, n->key());
+  dirty++;
+  return OpStatus::kOk;
+}
+
+long long Keyspace::Flush(int dbnum, bool async) {
+  int start = dbnum < 0 ? 0 : dbnum;
+  int end = dbnum < 0 ? num_dbs() : dbnum + 1;
+  // Why: Redis's signalFlushedDb touches the watchers while the keys are
+  // still there (only keys that exist make EXEC fail).
+  for (int i = start; i < end; i++) listener_->BeforeFlush(i);
+  long long removed = 0;
+  for (int i = start; i < end; i++) {
+    Db& d = D(i);
+    removed += static_cast<long long>(d.size());
+    if (async && d.size() > 0) {
+      // Redis's emptyDbAsync: swap in empty tables, free the old ones on
+      // the lazyfree thread.
+      auto old = std::make_unique<Db>(d.id());
+      d.MoveContentTo(*old);
+      lazyfree::FreeDbAsync(std::move(old));
+    } else {
+      d.Clear();
+    }
+    d.avg_ttl = 0;
+    d.expires_cursor = 0;
+  }
+  dirty += removed;
+  return removed;
+}
+
+void Keyspace::SwapDb(int db1, int db2) {
+  if (db1 != db2) {
+    listener_->BeforeSwap(db1, db2);
+    // Why: the contents move, not the Db objects, so every client keeps its
+    // db index and sees the other dataset (Redis swaps the dicts inside its
+    // redisDb structs for the same reason).
+    D(db1).SwapContent(D(db2));
+  }
+  dirty++;
+}
+
+// ---------------------------------------------------------------- iteration
+
+bool Keyspace::RandomKey(int db, std::string* key) {
+  Db& d = D(db);
+  int maxtries = 100;
+  bool allvolatile = d.size() == d.expires_size();
+  for (;;) {
+    Entry* e = d.keys().RandomNode();
+    if (!e) return false;
+    key->assign(e->key());
+    if (e->has_expire()) {
+      // Why: Redis's dbRandomKey guard: a replica does not delete expired
+      // keys, so a database made only of them would loop forever. Redis
+      // 7.0.15 has the same endless loop while clients are paused (expired
+      // keys are kept then); Vireo applies the guard there too.
+      if (allvolatile && (options_.replica || options_.expire_paused) && --maxtries == 0) return true;
+      if (ExpireIfNeeded(db, *key)) continue;
+    }
+    return true;
+  }
+}
+
+uint64_t Keyspace::ScanKeys(int db, uint64_t cursor, int64_t count, std::vector<std::string>* out) {
+  // Why: at most COUNT*10 bucket steps, so a sparse table cannot block the
+  // server; the reply may then hold few or no keys. An empty table ends the
+  // iteration (cursor 0) whatever cursor was given.
+  int64_t maxiterations = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+  Db& d = D(db);
+  do {
+    cursor = d.keys().Scan(cursor, [&](Entry* e) { out->emplace_back(e->key()); });
+  } while (cursor && maxiterations-- && out->size() < static_cast<uint64_t>(count));
+  return cursor;
+}
+
+}  // namespace vireo::engine

@@ -1,0 +1,61 @@
+// KeyspaceOptions: everything the engine needs to know about the server's
+// configuration and clock, as plain values.
+//
+// Why a struct and not a pointer to the server: the engine must run without
+// a server (unit tests, tools, the RDB loader) and must not reach into
+// globals. The server copies the relevant directives in at startup and on
+// every CONFIG SET of one of them (a config hook), and sets `now_ms` once
+// per event-loop iteration and per command, so one command sees one time —
+// Redis's cached server.mstime.
+#pragma once
+
+#include <cstdint>
+
+namespace vireo::engine {
+
+// Redis's maxmemory-policy values (same order as the config enum).
+enum class EvictionPolicy : int {
+  kNoEviction = 0,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+  kAllkeysLru,
+  kAllkeysLfu,
+  kAllkeysRandom,
+};
+
+struct KeyspaceOptions {
+  // The cached clock: unix time in ms.
+  int64_t now_ms = 0;
+  // A replica (replicaof set): EXPIRE with a time in the past does not
+  // delete, and RANDOMKEY stops looping over expired keys.
+  bool replica = false;
+  // Clients are paused (CLIENT PAUSE): expired keys are reported missing
+  // but not deleted, so the dataset stays constant (Redis's expireIfNeeded).
+  bool expire_paused = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
+  EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
+  uint64_t maxmemory = 0;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
+  int active_expire_effort = 1;
+  // proto-max-bulk-len: the largest string APPEND/SETRANGE may build.
+  int64_t max_string_len = 512ll * 1024 * 1024;
+
+  bool lfu() const {
+    return maxmemory_policy == EvictionPolicy::kVolatileLfu ||
+           maxmemory_policy == EvictionPolicy::kAllkeysLfu;
+  }
+  bool lru_or_lfu() const {
+    return lfu() || maxmemory_policy == EvictionPolicy::kVolatileLru ||
+           maxmemory_policy == EvictionPolicy::kAllkeysLru;
+  }
+  // Redis's LRU_CLOCK: seconds, 24 bits.
+  uint32_t lru_clock() const { return static_cast<uint32_t>(now_ms / 1000) & ((1u << 24) - 1); }
+};
+
+}  // namespace vireo::engine

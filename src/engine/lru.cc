@@ -1,0 +1,67 @@
+// See lru.h.
+#include "engine/lru.h"
+
+#include <cstdlib>
+
+namespace vireo::engine {
+namespace {
+
+// Redis's LFU_INIT_VAL.
+constexpr uint32_t kLfuInitVal = 5;
+// Redis's LRU_CLOCK_MAX.
+constexpr uint64_t kLruClockMax = (1u << 24) - 1;
+
+uint32_t LfuTimeInMinutes(const KeyspaceOptions& o) {
+  return static_cast<uint32_t>((o.now_ms / 1000 / 60) & 65535);
+}
+
+uint32_t LfuTimeElapsed(uint32_t ldt, const KeyspaceOptions& o) {
+  uint32_t now = LfuTimeInMinutes(o);
+  if (now >= ldt) return now - ldt;
+  return 65535 - ldt + now;
+}
+
+uint32_t LfuLogIncr(uint32_t counter, const KeyspaceOptions& o) {
+  if (counter == 255) return 255;
+  // Why: Redis draws from rand(), so the probability curve is the same.
+  double r = static_cast<double>(rand()) / RAND_MAX;
+  double baseval = static_cast<double>(counter) - kLfuInitVal;
+  if (baseval < 0) baseval = 0;
+  double p = 1.0 / (baseval * o.lfu_log_factor + 1);
+  if (r < p) counter++;
+  return counter;
+}
+
+}  // namespace
+
+uint32_t NewObjectLru(const KeyspaceOptions& o) {
+  if (o.lfu()) return (LfuTimeInMinutes(o) << 8) | kLfuInitVal;
+  return o.lru_clock();
+}
+
+uint64_t LfuDecrAndReturn(const Entry* e, const KeyspaceOptions& o) {
+  uint32_t ldt = e->lru >> 8;
+  uint64_t counter = e->lru & 255;
+  uint64_t periods =
+      o.lfu_decay_time > 0 ? LfuTimeElapsed(ldt, o) / static_cast<uint64_t>(o.lfu_decay_time) : 0;
+  if (periods) counter = periods > counter ? 0 : counter - periods;
+  return counter;
+}
+
+void TouchEntry(Entry* e, const KeyspaceOptions& o) {
+  if (o.lfu()) {
+    uint32_t counter = LfuLogIncr(static_cast<uint32_t>(LfuDecrAndReturn(e, o)), o);
+    e->lru = (LfuTimeInMinutes(o) << 8) | counter;
+  } else {
+    e->lru = o.lru_clock();
+  }
+}
+
+uint64_t EstimateIdleTimeMs(const Entry* e, const KeyspaceOptions& o) {
+  uint64_t clock = o.lru_clock();
+  uint64_t lru = e->lru;
+  if (clock >= lru) return (clock - lru) * 1000;
+  return (clock + (kLruClockMax - lru)) * 1000;
+}
+
+}  // namespace vireo::engine

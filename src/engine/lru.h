@@ -1,0 +1,25 @@
+// LRU / LFU data of a key (Entry::lru, Redis's robj->lru).
+//
+// Under an LFU maxmemory-policy the field holds (minutes << 8 | log counter),
+// otherwise the LRU clock in seconds. The functions are Redis's (evict.c):
+// the same counters, the same decay, so OBJECT FREQ / IDLETIME answer the
+// same numbers and eviction (later) picks the same victims.
+#pragma once
+
+#include <cstdint>
+
+#include "engine/keyspace_options.h"
+#include "engine/object.h"
+
+namespace vireo::engine {
+
+// The value of a freshly created object (Redis's createObject).
+uint32_t NewObjectLru(const KeyspaceOptions& o);
+// An access (the touch in Redis's lookupKey: LRU clock, or updateLFU).
+void TouchEntry(Entry* e, const KeyspaceOptions& o);
+// Redis's LFUDecrAndReturn (OBJECT FREQ).
+uint64_t LfuDecrAndReturn(const Entry* e, const KeyspaceOptions& o);
+// Redis's estimateObjectIdleTime, in ms (OBJECT IDLETIME).
+uint64_t EstimateIdleTimeMs(const Entry* e, const KeyspaceOptions& o);
+
+}  // namespace vireo::engine

@@ -1,0 +1,129 @@
+// Connection: one client socket — its query buffer, the request parser, and
+// the flushing of replies — and nothing of what the requests mean.
+//
+// Why apart from the Client (server/client.h): Lua scripts, AOF loading, the
+// replication link and the cluster all run commands through clients that
+// have no socket; the Client holds the command state, the Connection the
+// bytes. The server gives a Connection to a Client only for real sockets.
+//
+// I/O model (see event_loop.h for why our own reactor): the socket is
+// registered once, level-triggered, for readability. Each readiness event
+// reads once (up to 16 KB, or the rest of a big bulk argument straight into
+// place) and processes every complete request; replies are written by the
+// server once per loop iteration with one writev (Flush). Only when the
+// kernel does not take everything is writability watched, until the reply
+// is out. A query buffer is needed only while bytes are in it: the cron
+// gives idle buffers back and trims oversized ones as Redis does.
+//
+// The owner (ConnectionHandler) receives each parsed request and decides
+// whether parsing goes on. Close() unregisters and closes the socket at
+// once; the owner frees the connection later (never inside a callback).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/event_loop.h"
+#include "protocol/parser.h"
+#include "protocol/reply_buffer.h"
+
+namespace vireo::net {
+
+// Byte and call counters shared by all connections (INFO stats).
+struct NetStats {
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+  uint64_t reads_processed = 0;
+  uint64_t writes_processed = 0;
+};
+
+// What a connection asks of its owner.
+class ConnectionHandler {
+ public:
+  enum class Verdict {
+    kContinue,  // the request was handled; parse the next one
+    kHold,      // not executed now (CLIENT PAUSE): keep it, stop parsing
+    kStop,      // handled, but no more input now (closing, close-after-reply)
+  };
+  enum class CloseReason { kPeerClosed, kError, kQueryBufferLimit };
+
+  virtual ~ConnectionHandler() = default;
+  // Limits for parsing the next request (they depend on authentication).
+  virtual void FillLimits(protocol::RequestParser::Limits* limits) = 0;
+  // Whether the owner accepts input now (false: stop before parsing more).
+  virtual bool AcceptingInput() = 0;
+  // One complete request; the views are valid during the call only.
+  virtual Verdict OnRequest(std::vector<std::string_view>& argv) = 0;
+  // A malformed request: the owner replies and closes after the reply.
+  virtual void OnProtocolError(const std::string& msg) = 0;
+  // The input at hand was processed (replies may be pending).
+  virtual void OnInputProcessed() = 0;
+  // The socket became writable after a partial write.
+  virtual void OnWritable() = 0;
+  // The connection failed or the peer left: the owner closes.
+  virtual void OnConnectionLost(CloseReason why) = 0;
+};
+
+class Connection final : public EventLoop::Handler {
+ public:
+  // Takes ownership of the (non-blocking) socket `fd`.
+  Connection(EventLoop* loop, int fd, ConnectionHandler* handler, NetStats* stats);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  int fd() const { return fd_; }
+  // Starts reading; false (errno set) when the socket cannot be watched.
+  bool Start();
+  // client-query-buffer-limit: a larger query buffer closes the client.
+  void set_query_buffer_limit(size_t n) { qbuf_limit_ = n; }
+
+  enum class FlushResult { kDone, kPending, kError };
+  // Writes as much of `out` as the kernel takes (one writev per 64 chunks);
+  // kPending watches writability, which calls OnWritable.
+  FlushResult Flush(protocol::ReplyBuffer& out);
+  // Unregisters and closes the socket now.
+  void Close();
+  bool closed() const { return closed_; }
+  // Parses and hands over the buffered requests again (after CLIENT PAUSE).
+  void ResumeInput();
+
+  // Query buffer accounting (CLIENT LIST qbuf / qbuf-free, INFO).
+  size_t qbuf_len() const { return qlen_ - qpos_; }
+  size_t qbuf_free() const { return qcap_ - qlen_; }
+  size_t qbuf_cap() const { return qcap_; }
+  size_t qbuf_peak() const { return qpeak_; }
+  // Cron: gives an idle client's buffer back (Redis's idle query buffer
+  // release), or trims a buffer much larger than its recent peak; then
+  // restarts the peak measurement (Redis's clientsCronResizeQueryBuffer).
+  void ResizeQueryBuffer(bool idle);
+  // "r", "w", "rw" or "" (CLIENT LIST events).
+  const char* EventsString() const;
+
+  void OnEvents(uint32_t events) override;
+
+ private:
+  void ReadFromSocket();
+  void ProcessInput();
+  void EnsureRoom(size_t need);
+  // Room the next read needs (a big bulk argument is read into place).
+  size_t ReadWant() const;
+
+  EventLoop* loop_;
+  int fd_;
+  ConnectionHandler* handler_;
+  NetStats* stats_;
+  protocol::RequestParser parser_;
+  std::vector<std::string_view> argv_;
+  char* qbuf_ = nullptr;
+  size_t qcap_ = 0, qlen_ = 0, qpos_ = 0;
+  size_t qpeak_ = 0;
+  size_t qbuf_limit_ = SIZE_MAX;
+  bool writing_ = false;  // writability is watched
+  bool closed_ = false;
+  bool held_ = false;     // a request is held (kHold)
+};
+
+}  // namespace vireo::net

@@ -1,0 +1,73 @@
+// Propagation: the one door through which writes reach the AOF and the
+// replicas (Redis's also_propagate array and propagatePendingCommands).
+//
+// During a call the server collects what must be propagated, in order:
+// DELs of keys that expired on access (from the keyspace listener), the
+// effect form a handler emitted (SET ... PXAT for SET EX, PEXPIREAT for
+// EXPIRE, DEL for GETDEL, ...), and the command's own argv when it changed
+// the dataset and emitted nothing itself. When the outermost call ends, the
+// list goes to every sink: as is when it holds one command, wrapped in
+// MULTI ... EXEC when it holds several (so a replica applies them
+// atomically), never wrapped for commands that touch arbitrary keys (SCAN,
+// RANDOMKEY) or for the active expire cycle, as Redis 7.0 does. EXEC itself
+// is never propagated: its commands are, wrapped.
+//
+// Nothing is recorded while no sink is attached, so a server without AOF or
+// replicas pays nothing. The storage is reused from call to call: no
+// allocation per command once warmed up.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vireo::server {
+
+class PropagationSink {
+ public:
+  virtual ~PropagationSink() = default;
+  // A write in db `dbid`, in its deterministic form. The views are valid
+  // during the call only.
+  virtual void Feed(int dbid, std::span<const std::string_view> argv) = 0;
+};
+
+class Propagator {
+ public:
+  void AddSink(PropagationSink* s) { sinks_.push_back(s); }
+  void RemoveSink(PropagationSink* s);
+  bool active() const { return !sinks_.empty(); }
+
+  // Appends one command to the pending list (copied).
+  void Add(int dbid, std::span<const std::string_view> argv);
+  void Add(int dbid, std::initializer_list<std::string_view> argv) {
+    Add(dbid, std::span<const std::string_view>(argv.begin(), argv.size()));
+  }
+  size_t pending() const { return ops_.size(); }
+
+  // Hands the pending commands to every sink, in MULTI/EXEC when there are
+  // several and `wrap` allows, then clears the list.
+  void Flush(bool wrap);
+
+ private:
+  struct Op {
+    int dbid;
+    uint32_t first_arg;
+    uint32_t argc;
+  };
+  struct Arg {
+    size_t offset;
+    size_t len;
+  };
+  void FeedAll(int dbid, std::span<const std::string_view> argv);
+
+  std::vector<PropagationSink*> sinks_;
+  std::vector<Op> ops_;
+  std::vector<Arg> args_;
+  std::string bytes_;
+  std::vector<std::string_view> scratch_;
+};
+
+}  // namespace vireo::server
