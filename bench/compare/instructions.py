@@ -44,6 +44,9 @@ PHASES = [
     ("get-c50-p1", "get", 50, 1),
     ("set-c50-p16", "set", 50, 16),
     ("get-c50-p16", "get", 50, 16),
+    ("incr-c50-p1", "incr", 50, 1),
+    ("incr-c50-p16", "incr", 50, 16),
+    ("ping-c50-p1", "ping_mbulk", 50, 1),
 ]
 
 

@@ -41,8 +41,8 @@ void Keyspace::DeleteExpired(int db, std::string_view key) {
   Release(e, options_.lazyfree_lazy_expire);
   // Why this order: Redis's deleteExpiredKeyAndPropagate notifies
   // "expired", signals WATCH/tracking, then propagates the DEL.
-  listener_->KeyEvent(notify::kExpired, "expired", db, k);
-  listener_->KeyModified(db, k);
+  Event(notify::kExpired, "expired", db, k);
+  SignalModified(db, k);
   listener_->KeyExpired(db, k);
   stats_.expired_keys++;
 }
@@ -67,7 +67,7 @@ Entry* Keyspace::Find(int db, std::string_view key, int flags) {
     if (!(flags & (kLookupNoStats | kLookupWrite))) stats_.hits++;
     return e;
   }
-  if (!(flags & (kLookupNoNotify | kLookupWrite))) listener_->KeyEvent(notify::kKeyMiss, "keymiss", db, key);
+  if (!(flags & (kLookupNoNotify | kLookupWrite))) Event(notify::kKeyMiss, "keymiss", db, key);
   if (!(flags & (kLookupNoStats | kLookupWrite))) stats_.misses++;
   return nullptr;
 }
@@ -111,9 +111,9 @@ void Keyspace::SetKeyAt(int db, Entry** link, Entry* e, int flags) {
   } else {
     e->lru = NewObjectLru(options_);
     d.Add(e);
-    listener_->KeyEvent(notify::kNew, "new", db, e->key());
+    Event(notify::kNew, "new", db, e->key());
   }
-  if (!(flags & kSetKeyNoSignal)) listener_->KeyModified(db, e->key());
+  if (!(flags & kSetKeyNoSignal)) SignalModified(db, e->key());
 }
 
 void Keyspace::ReplaceEntry(int db, Entry** link, Entry* e) {
@@ -123,8 +123,8 @@ void Keyspace::ReplaceEntry(int db, Entry** link, Entry* e) {
 
 void Keyspace::Modified(int db, std::string_view key, int type_class, std::string_view event,
                         long long dirty_incr) {
-  listener_->KeyModified(db, key);
-  listener_->KeyEvent(type_class, event, db, key);
+  SignalModified(db, key);
+  Event(type_class, event, db, key);
   dirty += dirty_incr;
 }
 
@@ -133,8 +133,8 @@ bool Keyspace::Delete(int db, std::string_view key, bool lazy) {
   if (!e) return false;
   std::string k(key);  // `key` may point into the entry
   Release(e, lazy);
-  listener_->KeyModified(db, k);
-  listener_->KeyEvent(notify::kGeneric, "del", db, k);
+  SignalModified(db, k);
+  Event(notify::kGeneric, "del", db, k);
   dirty++;
   return true;
 }
@@ -158,8 +158,8 @@ OpStatus Keyspace::Expire(int db, std::string_view key, int64_t when_ms, int fla
     std::string k(key);
     Entry* gone = D(db).Unlink(k);
     Release(gone, options_.lazyfree_lazy_expire);
-    listener_->KeyModified(db, k);
-    listener_->KeyEvent(notify::kGeneric, "del", db, k);
+    SignalModified(db, k);
+    Event(notify::kGeneric, "del", db, k);
     dirty++;
     *deleted = true;
     return OpStatus::kOk;
@@ -211,12 +211,12 @@ OpStatus Keyspace::Rename(int db, std::string_view src, std::string_view dst, bo
   std::string from(src), to(dst);
   Entry* n = RekeyEntry(d.Unlink(from), to);
   d.Add(n);
-  listener_->KeyEvent(notify::kNew, "new", db, to);
+  Event(notify::kNew, "new", db, to);
   if (expire != -1) d.SetExpire(n, expire);
-  listener_->KeyModified(db, from);
-  listener_->KeyModified(db, to);
-  listener_->KeyEvent(notify::kGeneric, "rename_from", db, from);
-  listener_->KeyEvent(notify::kGeneric, "rename_to", db, to);
+  SignalModified(db, from);
+  SignalModified(db, to);
+  Event(notify::kGeneric, "rename_from", db, from);
+  Event(notify::kGeneric, "rename_to", db, to);
   dirty++;
   return OpStatus::kOk;
 }
@@ -231,12 +231,12 @@ OpStatus Keyspace::Move(int src_db, std::string_view key, int dst_db) {
   // The entry itself moves: same key, same value, LRU kept.
   Entry* e = D(src_db).Unlink(k);
   D(dst_db).Add(e);
-  listener_->KeyEvent(notify::kNew, "new", dst_db, k);
+  Event(notify::kNew, "new", dst_db, k);
   if (expire != -1) D(dst_db).SetExpire(e, expire);
-  listener_->KeyModified(src_db, k);
-  listener_->KeyModified(dst_db, k);
-  listener_->KeyEvent(notify::kGeneric, "move_from", src_db, k);
-  listener_->KeyEvent(notify::kGeneric, "move_to", dst_db, k);
+  SignalModified(src_db, k);
+  SignalModified(dst_db, k);
+  Event(notify::kGeneric, "move_from", src_db, k);
+  Event(notify::kGeneric, "move_to", dst_db, k);
   dirty++;
   return OpStatus::kOk;
 }
@@ -259,10 +259,10 @@ OpStatus Keyspace::Copy(int src_db, std::string_view key, int dst_db, std::strin
   Db& d = D(dst_db);
   if (del) Release(d.Unlink(newkey), options_.lazyfree_lazy_server_del);
   d.Add(n);
-  listener_->KeyEvent(notify::kNew, "new", dst_db, n->key());
+  Event(notify::kNew, "new", dst_db, n->key());
   if (expire != -1) d.SetExpire(n, expire);
-  listener_->KeyModified(dst_db, n->key());
-  listener_->KeyEvent(notify::kGeneric, "copy_to", dst_db, n->key());
+  SignalModified(dst_db, n->key());
+  Event(notify::kGeneric, "copy_to", dst_db, n->key());
   dirty++;
   return OpStatus::kOk;
 }

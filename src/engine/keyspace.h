@@ -77,6 +77,14 @@ class Keyspace {
   // The listener receives every change; null restores the no-op listener.
   void set_listener(KeyspaceListener* l) { listener_ = l ? l : &null_listener_; }
   KeyspaceListener& listener() { return *listener_; }
+  // What the listener wants, so that a server with no watcher and no
+  // notification pays no call per write (Redis returns early the same way:
+  // touchWatchedKey with no watched keys, notifyKeyspaceEvent for a class
+  // not in notify-keyspace-events). `modified_interest` counts the parties
+  // that need KeyModified (WATCH with watched keys, tracking); `event_mask`
+  // holds the notify:: classes KeyEvent is wanted for.
+  void AddModifiedInterest(int delta) { modified_interest_ += delta; }
+  void set_event_mask(int mask) { event_mask_ = mask; }
 
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
   bool valid_db(int64_t i) const { return i >= 0 && i < num_dbs(); }
@@ -112,7 +120,7 @@ class Keyspace {
   void SetKeyAt(int db, Entry** link, Entry* e, int flags = 0);
   // Reports a keyspace event (notification) for `key`.
   void Event(int type_class, std::string_view event, int db, std::string_view key) {
-    listener_->KeyEvent(type_class, event, db, key);
+    if (event_mask_ & type_class) listener_->KeyEvent(type_class, event, db, key);
   }
   // Replaces the entry at `link` (same key) by `e`, keeping TTL and LRU: a
   // value that must move to a new allocation (APPEND, INCR of a string).
@@ -171,6 +179,9 @@ class Keyspace {
   Db& D(int i) { return *dbs_[static_cast<size_t>(i)]; }
   // Redis's deleteExpiredKeyAndPropagate.
   void DeleteExpired(int db, std::string_view key);
+  void SignalModified(int db, std::string_view key) {
+    if (modified_interest_ > 0) listener_->KeyModified(db, key);
+  }
   // Frees an unlinked entry, in the background when lazy and big.
   void Release(Entry* e, bool lazy);
 
@@ -179,6 +190,8 @@ class Keyspace {
   KeyspaceStats stats_;
   NullKeyspaceListener null_listener_;
   KeyspaceListener* listener_ = &null_listener_;
+  int modified_interest_ = 0;
+  int event_mask_ = 0;
   // Active expire cycle state (Redis's statics in activeExpireCycle).
   unsigned expire_current_db_ = 0;
   bool expire_timelimit_exit_ = false;

@@ -26,8 +26,13 @@ enum class EvictionPolicy : int {
 };
 
 struct KeyspaceOptions {
-  // The cached clock: unix time in ms.
+  // The cached clock: unix time in ms (set with SetNow, which also caches
+  // the LRU clock derived from it).
   int64_t now_ms = 0;
+  void SetNow(int64_t ms) {
+    now_ms = ms;
+    lru_clock_ = static_cast<uint32_t>(ms / 1000) & ((1u << 24) - 1);
+  }
   // A replica (replicaof set): EXPIRE with a time in the past does not
   // delete, and RANDOMKEY stops looping over expired keys.
   bool replica = false;
@@ -55,7 +60,10 @@ struct KeyspaceOptions {
            maxmemory_policy == EvictionPolicy::kAllkeysLru;
   }
   // Redis's LRU_CLOCK: seconds, 24 bits.
-  uint32_t lru_clock() const { return static_cast<uint32_t>(now_ms / 1000) & ((1u << 24) - 1); }
+  uint32_t lru_clock() const { return lru_clock_; }
+
+ private:
+  uint32_t lru_clock_ = 0;
 };
 
 }  // namespace vireo::engine

@@ -48,13 +48,9 @@ uint64_t LfuDecrAndReturn(const Entry* e, const KeyspaceOptions& o) {
   return counter;
 }
 
-void TouchEntry(Entry* e, const KeyspaceOptions& o) {
-  if (o.lfu()) {
-    uint32_t counter = LfuLogIncr(static_cast<uint32_t>(LfuDecrAndReturn(e, o)), o);
-    e->lru = (LfuTimeInMinutes(o) << 8) | counter;
-  } else {
-    e->lru = o.lru_clock();
-  }
+void TouchLfu(Entry* e, const KeyspaceOptions& o) {
+  uint32_t counter = LfuLogIncr(static_cast<uint32_t>(LfuDecrAndReturn(e, o)), o);
+  e->lru = (LfuTimeInMinutes(o) << 8) | counter;
 }
 
 uint64_t EstimateIdleTimeMs(const Entry* e, const KeyspaceOptions& o) {

@@ -16,7 +16,13 @@ namespace vireo::engine {
 // The value of a freshly created object (Redis's createObject).
 uint32_t NewObjectLru(const KeyspaceOptions& o);
 // An access (the touch in Redis's lookupKey: LRU clock, or updateLFU).
-void TouchEntry(Entry* e, const KeyspaceOptions& o);
+void TouchLfu(Entry* e, const KeyspaceOptions& o);
+inline void TouchEntry(Entry* e, const KeyspaceOptions& o) {
+  if (o.lfu())
+    TouchLfu(e, o);
+  else
+    e->lru = o.lru_clock();
+}
 // Redis's LFUDecrAndReturn (OBJECT FREQ).
 uint64_t LfuDecrAndReturn(const Entry* e, const KeyspaceOptions& o);
 // Redis's estimateObjectIdleTime, in ms (OBJECT IDLETIME).

@@ -20,8 +20,9 @@ constexpr size_t kResizeThreshold = 32 * 1024;
 constexpr size_t kMaxIov = IOV_MAX < 64 ? IOV_MAX : 64;
 }  // namespace
 
-Connection::Connection(EventLoop* loop, int fd, ConnectionHandler* handler, NetStats* stats)
-    : loop_(loop), fd_(fd), handler_(handler), stats_(stats) {}
+Connection::Connection(EventLoop* loop, int fd, ConnectionHandler* handler, NetStats* stats,
+                       std::vector<std::string_view>* argv)
+    : loop_(loop), fd_(fd), handler_(handler), stats_(stats), argv_(argv) {}
 
 Connection::~Connection() {
   Close();
@@ -99,10 +100,13 @@ void Connection::ReadFromSocket() {
 }
 
 void Connection::ProcessInput() {
+  if (held_ || !handler_->AcceptingInput()) {
+    handler_->OnInputProcessed();
+    return;
+  }
   protocol::RequestParser::Limits limits;
+  handler_->FillLimits(&limits);
   while (qpos_ < qlen_ && !closed_) {
-    if (held_ || !handler_->AcceptingInput()) break;
-    handler_->FillLimits(&limits);
     size_t consumed = 0;
     auto st = parser_.Parse(qbuf_, qpos_, qlen_, limits, &consumed);
     if (st == protocol::RequestParser::Status::kIncomplete) break;
@@ -117,9 +121,9 @@ void Connection::ProcessInput() {
       parser_.Reset();
       continue;
     }
-    parser_.BuildArgs(qbuf_, &argv_);
-    ConnectionHandler::Verdict v = handler_->OnRequest(argv_);
-    argv_.clear();
+    parser_.BuildArgs(qbuf_, argv_);
+    ConnectionHandler::Verdict v = handler_->OnRequest(&limits);
+    argv_->clear();
     parser_.Reset();
     if (v == ConnectionHandler::Verdict::kHold) {
       // The request stays in the buffer and is parsed again on resume.

@@ -53,9 +53,12 @@ class ConnectionHandler {
   // Limits for parsing the next request (they depend on authentication).
   virtual void FillLimits(protocol::RequestParser::Limits* limits) = 0;
   // Whether the owner accepts input now (false: stop before parsing more).
+  // Asked once per batch of input; within a batch OnRequest's verdict says.
   virtual bool AcceptingInput() = 0;
-  // One complete request; the views are valid during the call only.
-  virtual Verdict OnRequest(std::vector<std::string_view>& argv) = 0;
+  // One complete request, parsed into the argv vector given at
+  // construction (views valid during the call only). The owner also
+  // refreshes `limits` for the next request (saves a call per request).
+  virtual Verdict OnRequest(protocol::RequestParser::Limits* limits) = 0;
   // A malformed request: the owner replies and closes after the reply.
   virtual void OnProtocolError(const std::string& msg) = 0;
   // The input at hand was processed (replies may be pending).
@@ -68,8 +71,10 @@ class ConnectionHandler {
 
 class Connection final : public EventLoop::Handler {
  public:
-  // Takes ownership of the (non-blocking) socket `fd`.
-  Connection(EventLoop* loop, int fd, ConnectionHandler* handler, NetStats* stats);
+  // Takes ownership of the (non-blocking) socket `fd`. Requests are parsed
+  // into *argv (the owner's argument vector; cleared after each request).
+  Connection(EventLoop* loop, int fd, ConnectionHandler* handler, NetStats* stats,
+             std::vector<std::string_view>* argv);
   ~Connection() override;
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -116,7 +121,7 @@ class Connection final : public EventLoop::Handler {
   ConnectionHandler* handler_;
   NetStats* stats_;
   protocol::RequestParser parser_;
-  std::vector<std::string_view> argv_;
+  std::vector<std::string_view>* argv_;
   char* qbuf_ = nullptr;
   size_t qcap_ = 0, qlen_ = 0, qpos_ = 0;
   size_t qpeak_ = 0;

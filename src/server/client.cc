@@ -11,7 +11,7 @@ Client::Client(Server* srv) : reply(&out_), srv_(srv) {}
 
 Client::Client(Server* srv, net::EventLoop* loop, int sock, bool unix_socket)
     : reply(&out_), srv_(srv) {
-  conn_ = std::make_unique<net::Connection>(loop, sock, this, &srv->stats.net);
+  conn_ = std::make_unique<net::Connection>(loop, sock, this, &srv->stats.net, &argv);
   fd = sock;
   if (unix_socket) flags |= kClientUnixSocket;
 }
@@ -49,13 +49,10 @@ bool Client::AcceptingInput() {
   return !(flags & (kClientCloseAfterReply | kClientCloseAsap | kClientPendingCommand));
 }
 
-net::ConnectionHandler::Verdict Client::OnRequest(std::vector<std::string_view>& args) {
-  argv.swap(args);
+net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limits* limits) {
   flags |= kClientExecuting;
   bool ran = srv_->ProcessCommand(*this);
   flags &= ~kClientExecuting;
-  argv.swap(args);
-  argv.clear();
   if (!ran) {
     // CLIENT PAUSE holds this command: parse it again once unpaused.
     flags |= kClientPendingCommand;
@@ -70,7 +67,9 @@ net::ConnectionHandler::Verdict Client::OnRequest(std::vector<std::string_view>&
   reply.muted = (flags & (kClientReplyOff | kClientReplySkip)) != 0;
   if (closed_) return Verdict::kStop;
   EnforceOutputLimits();
-  return closed_ ? Verdict::kStop : Verdict::kContinue;
+  if (closed_ || !AcceptingInput()) return Verdict::kStop;
+  FillLimits(limits);
+  return Verdict::kContinue;
 }
 
 void Client::OnProtocolError(const std::string& msg) {

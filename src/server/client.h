@@ -139,7 +139,7 @@ class Client final : public net::ConnectionHandler {
   // --- net::ConnectionHandler ---------------------------------------------
   void FillLimits(protocol::RequestParser::Limits* limits) override;
   bool AcceptingInput() override;
-  Verdict OnRequest(std::vector<std::string_view>& argv) override;
+  Verdict OnRequest(protocol::RequestParser::Limits* limits) override;
   void OnProtocolError(const std::string& msg) override;
   void OnInputProcessed() override;
   void OnWritable() override;

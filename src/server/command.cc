@@ -12,15 +12,6 @@
 
 namespace vireo::server {
 
-bool ToLowerBuf(std::string_view s, char* buf, size_t cap, std::string_view* out) {
-  if (s.size() > cap) return false;
-  for (size_t i = 0; i < s.size(); i++) {
-    buf[i] = base::AsciiLower(s[i]);
-  }
-  *out = std::string_view(buf, s.size());
-  return true;
-}
-
 static std::string Lower(std::string_view s) {
   std::string r(s);
   for (char& c : r)
@@ -126,10 +117,7 @@ void CommandTable::Register(std::string_view fullname, Handler h) {
 }
 
 Command* CommandTable::Find(std::string_view name) const {
-  char buf[64];
-  std::string_view low;
-  if (!ToLowerBuf(name, buf, sizeof(buf), &low)) return nullptr;
-  auto it = index_.find(low);
+  auto it = index_.find(name);
   return it == index_.end() ? nullptr : it->second;
 }
 
@@ -139,10 +127,7 @@ Command* CommandTable::Lookup(const std::vector<std::string_view>& argv) const {
   // Why: Redis's lookupCommandLogic returns the container itself when only
   // its name was given (arity check then fails with the container's name).
   if (base->subcommands.empty() || argv.size() == 1) return base;
-  char buf[64];
-  std::string_view low;
-  if (!ToLowerBuf(argv[1], buf, sizeof(buf), &low)) return nullptr;
-  auto it = base->sub_index.find(low);
+  auto it = base->sub_index.find(argv[1]);
   return it == base->sub_index.end() ? nullptr : it->second;
 }
 
@@ -151,7 +136,7 @@ Command* CommandTable::FindByFullName(std::string_view fullname) const {
   if (bar == std::string_view::npos) return Find(fullname);
   Command* base = Find(fullname.substr(0, bar));
   if (!base) return nullptr;
-  auto it = base->sub_index.find(Lower(fullname.substr(bar + 1)));
+  auto it = base->sub_index.find(fullname.substr(bar + 1));
   return it == base->sub_index.end() ? nullptr : it->second;
 }
 

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/ascii.h"
 #include "server/command_meta.h"
 
 namespace vireo::server {
@@ -22,12 +23,25 @@ class Client;
 struct Command;
 using Handler = void (*)(Client& c);
 
-// Heterogeneous lookup (string_view keys without building a std::string).
+// Command names are looked up case-insensitively straight from argv (no
+// lowercased copy): FNV-1a over the lowercased bytes, compared with
+// EqNoCase. Keys are stored lowercase. Heterogeneous (string_view) lookup.
 struct NameHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  size_t operator()(std::string_view s) const {
+    uint64_t h = 1469598103934665603ull;
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(base::AsciiLower(c));
+      h *= 1099511628211ull;
+    }
+    return h;
+  }
 };
-using NameMap = std::unordered_map<std::string, Command*, NameHash, std::equal_to<>>;
+struct NameEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return base::EqNoCase(a, b); }
+};
+using NameMap = std::unordered_map<std::string, Command*, NameHash, NameEq>;
 
 struct Command {
   std::string name;      // "get", "config|get" (Redis's fullname)
@@ -89,7 +103,5 @@ class CommandTable {
   std::vector<std::string> missing_;
 };
 
-// Lowercases ASCII into `buf` (cap bytes); returns false if it does not fit.
-bool ToLowerBuf(std::string_view s, char* buf, size_t cap, std::string_view* out);
 
 }  // namespace vireo::server

@@ -22,8 +22,7 @@ void Propagator::FeedAll(int dbid, std::span<const std::string_view> argv) {
   for (PropagationSink* s : sinks_) s->Feed(dbid, argv);
 }
 
-void Propagator::Flush(bool wrap) {
-  if (ops_.empty()) return;
+void Propagator::FlushPending(bool wrap) {
   bool transaction = wrap && ops_.size() > 1;
   // Why: MULTI takes the first command's db so that the sink emits its
   // SELECT before it, and EXEC the last one's so it emits none in between

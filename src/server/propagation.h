@@ -49,7 +49,9 @@ class Propagator {
 
   // Hands the pending commands to every sink, in MULTI/EXEC when there are
   // several and `wrap` allows, then clears the list.
-  void Flush(bool wrap);
+  void Flush(bool wrap) {
+    if (!ops_.empty()) FlushPending(wrap);
+  }
 
  private:
   struct Op {
@@ -61,6 +63,7 @@ class Propagator {
     size_t offset;
     size_t len;
   };
+  void FlushPending(bool wrap);
   void FeedAll(int dbid, std::span<const std::string_view> argv);
 
   std::vector<PropagationSink*> sinks_;

@@ -57,7 +57,7 @@ void Server::UpdateTime() {
   now_us_ = base::UnixTimeUs();
   if (keyspace_) {
     engine::KeyspaceOptions& o = keyspace_->options();
-    o.now_ms = now_ms();
+    o.SetNow(now_ms());
     // Why: while clients are paused Redis keeps the dataset constant: no
     // lazy or active expiry (expireIfNeeded / activeExpireCycle).
     o.expire_paused = paused();

@@ -20,7 +20,8 @@ void WatchRegistry::Watch(Client& c, std::string_view key) {
   if (it == m.end()) it = m.emplace(std::string(key), std::vector<WatchedKey*>{}).first;
   it->second.push_back(wk.get());
   c.watched.push_back(std::move(wk));
-  count_++;
+  // The keyspace reports changes only while somebody watches.
+  if (count_++ == 0) ks_->AddModifiedInterest(1);
 }
 
 void WatchRegistry::UnwatchAll(Client& c) {
@@ -31,7 +32,7 @@ void WatchRegistry::UnwatchAll(Client& c) {
     auto& v = it->second;
     v.erase(std::remove(v.begin(), v.end(), w.get()), v.end());
     if (v.empty()) m.erase(it);
-    count_--;
+    if (--count_ == 0) ks_->AddModifiedInterest(-1);
   }
   c.watched.clear();
 }
