@@ -2,7 +2,8 @@
 // argument-count rules, and a clear refusal for the ones it does not.
 //
 // Implemented: HELP, LOG, OBJECT, PROTOCOL, SLEEP, SET-ACTIVE-EXPIRE,
-// POPULATE, ERROR, LEAK, STRINGMATCH-TEST, DIGEST, DIGEST-VALUE.
+// POPULATE, ERROR, LEAK, STRINGMATCH-TEST, DIGEST, DIGEST-VALUE,
+// CONFIG-REWRITE-FORCE-ALL, PAUSE-CRON.
 // Every other subcommand Redis 7.0 knows answers "ERR DEBUG <SUB> is not
 // supported by Vireo yet" when called with the argument count Redis would
 // accept, and Redis's subcommand syntax error otherwise, like an unknown one.
@@ -292,6 +293,18 @@ void DebugStringmatchTest(Client& c) {
   c.reply.Simple("Apparently Redis did not crash: test passed");
 }
 
+void DebugConfigRewriteForceAll(Client& c) {
+  std::string err;
+  int e = 0;
+  if (g_server->config.Rewrite(&err, /*force_all=*/true, &e)) {
+    c.reply.Ok();
+    return;
+  }
+  // Why: Redis replies "CONFIG-REWRITE-FORCE-ALL failed: <strerror>".
+  Err(c, "ERR CONFIG-REWRITE-FORCE-ALL failed: " +
+             (e ? std::string(strerror(e)) : std::string("The server is running without a config file")));
+}
+
 void NotSupported(Client& c) {
   std::string sub(c.argv[1]);
   for (char& ch : sub) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
@@ -464,15 +477,18 @@ void CmdDebug(Client& c) {
     NotSupported(c);
   } else if ((is("htstats") || is("htstats-key")) && argc == 3) {
     NotSupported(c);
-  } else if ((is("change-repl-id") || is("client-eviction") || is("config-rewrite-force-all")) &&
-             argc == 2) {
+  } else if (is("config-rewrite-force-all") && argc == 2) {
+    DebugConfigRewriteForceAll(c);
+  } else if ((is("change-repl-id") || is("client-eviction")) && argc == 2) {
     NotSupported(c);
   } else if (is("stringmatch-test") && argc == 2) {
     DebugStringmatchTest(c);
   } else if ((is("mallctl") || is("mallctl-str")) && argc >= 3) {
     NotSupported(c);
   } else if (is("pause-cron") && argc == 3) {
-    NotSupported(c);
+    // Why: Redis stores atoi() of the argument (DEBUG PAUSE-CRON).
+    g_server->cron_paused = atoi(std::string(c.argv[2]).c_str()) != 0;
+    c.reply.Ok();
   } else if (is("replybuffer") && argc == 4) {
     NotSupported(c);
   } else if (is("clusterlink") && argc == 5 && EqNoCase(c.argv[2], "kill")) {

@@ -727,19 +727,30 @@ bool ConfigManager::Set(const std::vector<std::pair<std::string_view, std::strin
   return true;
 }
 
-bool ConfigManager::Rewrite(std::string* err) {
+std::optional<std::string> ConfigManager::ExpandProcTitle(std::string_view title) const {
+  const Impl& m = *impl_;
+  return config_internal::ExpandTemplate(cfg_.proc_title_template, [&](std::string_view var) {
+    if (var == "title") return std::optional<std::string>(std::string(title));
+    return m.TitleVar(var);
+  });
+}
+
+bool ConfigManager::Rewrite(std::string* err, bool force_all, int* errno_out) {
   Impl& m = *impl_;
   if (config_file_.empty()) {
     *err = "ERR The server is running without a config file";
+    if (errno_out) *errno_out = 0;
     return false;
   }
-  auto io_error = [err](int e) {
+  auto io_error = [err, errno_out](int e) {
     *err = "ERR Rewriting config file: " + ErrnoString(e);
+    if (errno_out) *errno_out = e;
     return false;
   };
 
   // Step 1: read the old file into the rewrite state.
   RewriteState state;
+  state.force_write = force_all;
   FILE* fp = std::fopen(config_file_.c_str(), "r");
   if (fp == nullptr && errno != ENOENT) return io_error(errno);
   if (fp != nullptr) {

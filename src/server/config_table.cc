@@ -59,6 +59,8 @@ constexpr std::string_view kActiveDirectives[] = {
     "enable-protected-configs",
     "crash-log-enabled",
     "always-show-logo",
+    "set-proc-title",
+    "proc-title-template",
 };
 
 // Deprecated directives that Redis 7.0.15 accepts and ignores (only with
@@ -377,8 +379,10 @@ std::vector<ConfigDef> BuildTable() {
       Str("bind-source-addr", nullptr, M, kEmptyIsNull, nullptr),
       Str("logfile", nullptr, I, kAllowEmpty, ""),
       // SDS configs (same behaviour as strings here)
-      Str("masterauth", nullptr, M | kSensitive, kEmptyIsNull, nullptr),
-      Str("requirepass", nullptr, M | kSensitive, kEmptyIsNull, nullptr),
+      // Why: these two are SDS configs in Redis 7.0 (binary-safe: a password
+      // may hold NUL bytes and is compared whole).
+      Str("masterauth", nullptr, M | kSensitive | kBinarySafe, kEmptyIsNull, nullptr),
+      Str("requirepass", nullptr, M | kSensitive | kBinarySafe, kEmptyIsNull, nullptr),
 
       // Enum configs
       Enum("supervised", nullptr, I, kSupervisedEnum, 0),

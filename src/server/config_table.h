@@ -32,6 +32,7 @@ enum ConfigFlag : uint32_t {
   kHidden = 1u << 4,      // CONFIG GET only by exact name
   kProtected = 1u << 5,   // settable only when enable-protected-configs allows
   kDenyLoading = 1u << 6, // not settable while loading the dataset
+  kBinarySafe = 1u << 7,  // kString kept whole, NUL bytes included (Redis's SDS configs)
 };
 
 enum class ConfigType { kBool, kString, kEnum, kNumeric, kSpecial };
@@ -130,6 +131,7 @@ class RewriteState {
   std::unordered_map<std::string, std::deque<size_t>> option_to_line;  // lower-case keys
   std::unordered_set<std::string> rewritten;
   bool needs_signature = true;
+  bool force_write = false;  // write every option, defaults included
 
   void MarkProcessed(std::string_view option);
   // Replaces the first unused old line of `option` with `line`, or appends it

@@ -794,9 +794,10 @@ int SetSlot(Slot* slot, const std::vector<std::string>& args, const SlotContext&
     }
     case ConfigType::kString: {
       if (d.str_valid && !d.str_valid(args[0], ctx, err)) return 0;
-      // Redis keeps C strings: the value ends at its first NUL. An empty
-      // value of an EMPTY_STRING_IS_NULL config is NULL, printed as "".
-      std::string v(CStr(args[0]));
+      // Redis keeps C strings: the value ends at its first NUL (except its
+      // SDS configs, kept whole). An empty value of an EMPTY_STRING_IS_NULL
+      // config is NULL, printed as "".
+      std::string v = (d.flags & kBinarySafe) ? args[0] : std::string(CStr(args[0]));
       if (StrVal(*slot) != v) {
         StrRef(slot) = std::move(v);
         return 1;
@@ -934,7 +935,8 @@ void RewriteState::RewriteLine(std::string_view option, std::string line, bool f
   std::string key = ToLower(option);
   rewritten.insert(key);
   auto it = option_to_line.find(key);
-  if (it == option_to_line.end() && !force) return;  // not in the file, at its default
+  // Not in the file and at its default (unless everything is forced).
+  if (it == option_to_line.end() && !force && !force_write) return;
   if (it != option_to_line.end()) {
     size_t linenum = it->second.front();
     it->second.pop_front();

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/memory.h"
+#include "base/proc_title.h"
 #include "commands/registry.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -119,6 +120,8 @@ int main(int argc, char** argv) {
     fprintf(stderr, "%s\n", err.c_str());
     return 1;
   }
+  // From here argv's memory may hold the process title (proc-title-template).
+  vireo::base::ProcTitleInit(argc, argv);
   std::string report;
   if (!srv->config.Load(text, &report)) {
     fprintf(stderr, "%s", report.c_str());
@@ -190,6 +193,7 @@ int main(int argc, char** argv) {
     Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
   }
   Log(LogLevel::kNotice, "Server initialized");
+  if (cfg.set_proc_title) srv->UpdateProcTitle();
   int rc = srv->Run();
   delete srv;
   return rc;

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/memory.h"
+#include "base/proc_title.h"
 #include "engine/lazyfree.h"
 #include "server/log.h"
 
@@ -95,6 +96,13 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
   Server* s_;
 };
 
+bool Server::UpdateProcTitle() {
+  std::optional<std::string> title = config.ExpandProcTitle(exec_argv.empty() ? "" : exec_argv[0]);
+  if (!title) return false;
+  base::SetProcTitle(*title);
+  return true;
+}
+
 void Server::SyncKeyspaceOptions() {
   const Config& c = cfg();
   engine::KeyspaceOptions& o = keyspace_->options();
@@ -128,6 +136,13 @@ bool Server::Init(std::string* err) {
                     return true;
                   });
   exec_cmd_ = commands_.Find("exec");
+  // Why: Redis applies a new template at once (updateProcTitleTemplate),
+  // whatever set-proc-title says.
+  config.OnChange("proc-title-template", [this](std::string* err) {
+    if (UpdateProcTitle()) return true;
+    *err = "failed to set process title";
+    return false;
+  });
   config.OnChange("port", [this](std::string* err) { return ReListenTcp(err); });
   config.OnChange("bind", [this](std::string* err) { return ReListenTcp(err); });
   if (!commands_.missing().empty()) {

@@ -179,6 +179,8 @@ class Server {
 
   // Copies the directives the keyspace reads into its options.
   void SyncKeyspaceOptions();
+  // Redis's redisSetProcTitle: proc-title-template with the program name.
+  bool UpdateProcTitle();
 
   // Connection accounting
   void OnClientClosed(Client* c);
