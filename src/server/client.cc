@@ -7,7 +7,12 @@
 
 namespace vireo::server {
 
-Client::Client(Server* srv) : reply(&out_), srv_(srv) {}
+Client::Client(Server* srv) : reply(&out_), srv_(srv) {
+  // Why: like Redis's internal clients (AOF loading, Lua), a socket-less
+  // client is trusted: no AUTH, its own id.
+  id = srv->next_client_id++;
+  authenticated = true;
+}
 
 Client::Client(Server* srv, net::EventLoop* loop, int sock, bool unix_socket)
     : reply(&out_), srv_(srv) {
@@ -16,7 +21,14 @@ Client::Client(Server* srv, net::EventLoop* loop, int sock, bool unix_socket)
   if (unix_socket) flags |= kClientUnixSocket;
 }
 
-Client::~Client() = default;
+Client::~Client() {
+  // A client destroyed without Close() (socket-less ones, or at shutdown)
+  // still leaves the server's registries (WATCH, MONITOR, pauses).
+  if (!closed_) {
+    closed_ = true;
+    srv_->OnClientClosed(this);
+  }
+}
 
 size_t Client::argv_mem() const {
   size_t n = 0;

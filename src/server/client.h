@@ -152,9 +152,11 @@ class Client final : public net::ConnectionHandler {
   bool closed_ = false;
 
  public:
-  // Intrusive list of all clients (creation order, as CLIENT LIST shows).
+  // Intrusive list of all network clients (creation order, as CLIENT LIST
+  // shows); socket-less clients are not linked.
   Client* prev = nullptr;
   Client* next = nullptr;
+  bool linked = false;
 };
 
 }  // namespace vireo::server

@@ -160,6 +160,7 @@ Client* Server::FindClient(uint64_t id) {
 }
 
 void Server::LinkClient(Client* c) {
+  c->linked = true;
   c->prev = clients_tail_;
   c->next = nullptr;
   if (clients_tail_)
@@ -180,7 +181,10 @@ void Server::OnClientClosed(Client* c) {
                         pending_writes_.end());
   paused_clients.erase(std::remove(paused_clients.begin(), paused_clients.end(), c),
                        paused_clients.end());
-  // Unlink from the list now so CLIENT LIST no longer shows it.
+  // Unlink from the list now so CLIENT LIST no longer shows it
+  // (socket-less clients were never in it).
+  if (!c->linked) return;
+  c->linked = false;
   if (c->prev)
     c->prev->next = c->next;
   else
