@@ -24,13 +24,6 @@ extern "C" void malloc_stats_print(void (*write_cb)(void*, const char*), void* c
 
 namespace vireo::commands {
 
-void ReplySubcommandSyntaxError(Client& c) {
-  std::string cmd(c.argv[0]);
-  for (char& ch : cmd) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-  Err(c, "ERR unknown subcommand or wrong number of arguments for '" +
-             std::string(c.argv[1].substr(0, 128)) + "'. Try " + cmd + " HELP.");
-}
-
 namespace {
 
 // Memory in use once the server finished initializing (Redis's
@@ -49,7 +42,7 @@ void CmdSlowlogGet(Client& c) {
   int64_t count = 10;
   if (c.argv.size() == 3) {
     if (!ParseIntRange(c, c.argv[2], -1, INT64_MAX, &count,
-                       "ERR count should be greater than or equal to -1"))
+                       server::err::kSlowlogCount))
       return;
     // -1 means the whole log.
     if (count == -1) count = static_cast<int64_t>(log.size());
@@ -397,7 +390,7 @@ void CmdMemoryPurge(Client& c) {
       return;
     }
   }
-  Err(c, "ERR Error purging dirty pages");
+  Err(c, server::err::kPurgeFailed);
 #else
   c.reply.Ok();  // nothing to do for other allocators
 #endif
@@ -449,7 +442,7 @@ void CmdShutdown(Client& c) {
   if (abort) {
     // Why: only a shutdown waiting for replicas can be aborted, and Vireo
     // never waits (no replicas), so there is never one in progress.
-    Err(c, "ERR No shutdown in progress.");
+    Err(c, server::err::kNoShutdown);
     return;
   }
   std::string err;

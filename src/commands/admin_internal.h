@@ -12,8 +12,4 @@ void RegisterCommandCommand(server::CommandTable& t);  // command_cmd.cc
 void RegisterDebugCommand(server::CommandTable& t);    // debug.cc
 void RegisterLatencyCommand(server::CommandTable& t);  // latency_cmd.cc
 
-// Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong
-// number of arguments for '<argv[1]>'. Try <ARGV[0]> HELP."
-void ReplySubcommandSyntaxError(Client& c);
-
 }  // namespace vireo::commands

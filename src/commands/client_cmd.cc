@@ -25,7 +25,7 @@ bool SetClientNameOrReply(Client& c, std::string_view name) {
     // Why: Redis checks p[j] < '!' || p[j] > '~' on a signed char, so every
     // byte outside printable ASCII (including >= 0x80) is refused.
     if (ch < '!' || ch > '~') {
-      Err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+      Err(c, server::err::kClientName);
       return false;
     }
   }
@@ -106,14 +106,6 @@ const char* const kClientHelp[] = {
     nullptr,
 };
 
-// Redis's addReplySubcommandSyntaxError (argv[1] as typed, argv[0] upper).
-void SubcommandSyntaxError(Client& c) {
-  std::string cmd(c.argv[0]);
-  for (char& ch : cmd) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-  Err(c, "ERR unknown subcommand or wrong number of arguments for '" +
-             std::string(c.argv[1].substr(0, 128)) + "'. Try " + cmd + " HELP.");
-}
-
 void CmdClientHelp(Client& c) { ReplyHelp(c, kClientHelp); }
 
 void CmdClientId(Client& c) { c.reply.Int(static_cast<int64_t>(c.id)); }
@@ -132,14 +124,14 @@ void CmdClientList(Client& c) {
   if (argc == 4 && EqNoCase(c.argv[2], "type")) {
     type = TypeByName(c.argv[3]);
     if (type == ClientType::kInvalid) {
-      Err(c, "ERR Unknown client type '" + std::string(c.argv[3]) + "'");
+      Err(c, server::err::UnknownClientType(c.argv[3]));
       return;
     }
     by_type = true;
   } else if (argc > 3 && EqNoCase(c.argv[2], "id")) {
     for (size_t j = 3; j < argc; j++) {
       int64_t id;
-      if (!ParseInt(c, c.argv[j], &id, "ERR Invalid client ID")) return;
+      if (!ParseInt(c, c.argv[j], &id, server::err::kInvalidClientId)) return;
       Client* cl = g_server->FindClient(static_cast<uint64_t>(id));
       if (cl) {
         out += ClientInfoString(*cl);
@@ -192,13 +184,13 @@ void CmdClientKill(Client& c) {
       if (EqNoCase(opt, "id") && more) {
         int64_t v;
         if (!ParseIntRange(c, c.argv[i + 1], 1, INT64_MAX, &v,
-                           "ERR client-id should be greater than 0"))
+                           server::err::kClientIdPositive))
           return;
         id = static_cast<uint64_t>(v);
       } else if (EqNoCase(opt, "type") && more) {
         type = TypeByName(c.argv[i + 1]);
         if (type == ClientType::kInvalid) {
-          Err(c, "ERR Unknown client type '" + std::string(c.argv[i + 1]) + "'");
+          Err(c, server::err::UnknownClientType(c.argv[i + 1]));
           return;
         }
         by_type = true;
@@ -211,7 +203,7 @@ void CmdClientKill(Client& c) {
       } else if (EqNoCase(opt, "user") && more) {
         // Only the default user exists (no ACL users yet).
         if (c.argv[i + 1] != "default") {
-          Err(c, "ERR No such user '" + std::string(c.argv[i + 1]) + "'");
+          Err(c, server::err::NoSuchUser(c.argv[i + 1]));
           return;
         }
         by_user = true;
@@ -252,7 +244,7 @@ void CmdClientKill(Client& c) {
   }
   if (argc == 3) {
     if (killed == 0)
-      Err(c, "ERR No such client");
+      Err(c, server::err::kNoSuchClient);
     else
       c.reply.Ok();
   } else {
@@ -276,7 +268,7 @@ void ScheduleResumeHeldClients() {
 
 void CmdClientPause(Client& c) {
   if (c.argv.size() > 4) {
-    SubcommandSyntaxError(c);
+    ReplySubcommandSyntaxError(c);
     return;
   }
   bool write_only = false;
@@ -284,7 +276,7 @@ void CmdClientPause(Client& c) {
     if (EqNoCase(c.argv[3], "write")) {
       write_only = true;
     } else if (!EqNoCase(c.argv[3], "all")) {
-      Err(c, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+      Err(c, server::err::kPauseMode);
       return;
     }
   }
@@ -292,7 +284,7 @@ void CmdClientPause(Client& c) {
   int64_t ms;
   if (!ParseInt(c, c.argv[2], &ms, server::err::kTimeout)) return;
   if (ms < 0) {
-    Err(c, "ERR timeout is negative");
+    Err(c, server::err::kTimeoutNegative);
     return;
   }
   int64_t end = 0;
@@ -349,11 +341,11 @@ void CmdClientNoEvict(Client& c) {
 
 void CmdClientUnblock(Client& c) {
   if (c.argv.size() > 4) {
-    SubcommandSyntaxError(c);
+    ReplySubcommandSyntaxError(c);
     return;
   }
   if (c.argv.size() == 4 && !EqNoCase(c.argv[3], "timeout") && !EqNoCase(c.argv[3], "error")) {
-    Err(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    Err(c, server::err::kUnblockReason);
     return;
   }
   int64_t id;

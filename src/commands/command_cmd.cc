@@ -353,16 +353,16 @@ void GetKeysCommon(Client& c, bool with_flags) {
   // Like Redis's lookupCommand: "CONFIG GET" finds the subcommand.
   const Command* cmd = g_server->commands().Lookup(argv);
   if (!cmd) {
-    Err(c, "ERR Invalid command specified");
+    Err(c, server::err::kInvalidCommand);
     return;
   }
   if (!(GetKeysProc(cmd) != Proc::kNone || HasKeySpec(cmd))) {
-    Err(c, "ERR The command has no key arguments");
+    Err(c, server::err::kNoKeyArguments);
     return;
   }
   int argc = static_cast<int>(argv.size());
   if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
-    Err(c, "ERR Invalid number of arguments specified for command");
+    Err(c, server::err::kInvalidArgCount);
     return;
   }
   std::vector<KeyRef> keys;
@@ -370,7 +370,7 @@ void GetKeysCommon(Client& c, bool with_flags) {
     if (cmd->has(server::kCmdNoMandatoryKeys))
       c.reply.EmptyArray();
     else
-      Err(c, "ERR Invalid arguments specified for command");
+      Err(c, server::err::kInvalidArgs);
     return;
   }
   c.reply.ArrayLen(static_cast<int64_t>(keys.size()));

@@ -97,5 +97,8 @@ inline const std::string& CmdName(Client& c) { return c.cmd->name; }
 // "<NAME> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:" + lines +
 // "HELP" + "    Print this help."
 void ReplyHelp(Client& c, const char* const* lines);
+// Redis's addReplySubcommandSyntaxError: "ERR unknown subcommand or wrong
+// number of arguments for '<argv[1]>'. Try <ARGV[0]> HELP."
+void ReplySubcommandSyntaxError(Client& c);
 
 }  // namespace vireo::commands

@@ -17,7 +17,7 @@ void CmdPing(Client& c) {
   // Why: PING's arity is -1 but Redis rejects more than one argument
   // itself, with the generic arity message.
   if (c.argv.size() > 2) {
-    Err(c, "ERR wrong number of arguments for 'ping' command");
+    Err(c, server::err::WrongArgs("ping"));
     return;
   }
   // Why: a RESP2 client in subscribed mode gets ["pong", message], since it
@@ -66,9 +66,7 @@ void CmdAuth(Client& c) {
     // Why: Redis keeps the pre-ACL error for the one-argument form when the
     // default user has no password.
     if (g_server->cfg().requirepass.empty()) {
-      Err(c,
-          "ERR AUTH <password> called without any password configured for the default user. "
-          "Are you sure your configuration is correct?");
+      Err(c, server::err::kAuthNoPassword);
       return;
     }
     pass = a1;
@@ -87,10 +85,10 @@ void CmdHello(Client& c) {
   size_t next = 1;
   if (c.argv.size() >= 2) {
     if (!ParseInt(c, c.argv[next++], &ver,
-                  "ERR Protocol version is not an integer or out of range"))
+                  server::err::kProtoVersion))
       return;
     if (ver < 2 || ver > 3) {
-      Err(c, "NOPROTO unsupported protocol version");
+      Err(c, server::err::kNoProto);
       return;
     }
   }
@@ -111,7 +109,7 @@ void CmdHello(Client& c) {
       name = c.argv[j + 1];
       j++;
     } else {
-      Err(c, "ERR Syntax error in HELLO option '" + std::string(opt) + "'");
+      Err(c, server::err::HelloSyntax(opt));
       return;
     }
   }
@@ -120,10 +118,7 @@ void CmdHello(Client& c) {
     return;
   }
   if (!c.authenticated) {
-    Err(c,
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
-        "protocol version at the same time");
+    Err(c, server::err::kHelloNoAuth);
     return;
   }
   if (have_name && !SetClientNameOrReply(c, name)) return;
@@ -151,11 +146,11 @@ void CmdSelect(Client& c) {
   int64_t id;
   if (!ParseInt(c, c.argv[1], &id)) return;
   if (id < INT_MIN || id > INT_MAX) {
-    Err(c, "ERR value is out of range, value must between -2147483648 and 2147483647");
+    Err(c, server::err::kIntRange);
     return;
   }
   if (g_server->cfg().cluster_enabled && id != 0) {
-    Err(c, "ERR SELECT is not allowed in cluster mode");
+    Err(c, server::err::kSelectInCluster);
     return;
   }
   if (id < 0 || id >= g_server->num_dbs()) {

@@ -112,8 +112,8 @@ std::string DigestHex(const uint8_t d[20]) {
 }
 
 void ErrDigestType(Client& c, const Entry* e) {
-  Err(c, std::string("ERR DEBUG DIGEST of ") + engine::TypeName(e->otype()) +
-             " values is not supported by Vireo yet");
+  Err(c, server::err::NotSupportedYet(std::string("DEBUG DIGEST of ") +
+                                      engine::TypeName(e->otype()) + " values"));
 }
 
 void DebugDigest(Client& c) {
@@ -214,7 +214,7 @@ void DebugProtocol(Client& c) {
     r.Bulk("Some real reply following the attribute");
   } else if (EqNoCase(name, "push")) {
     if (c.resp() < 3) {
-      Err(c, "ERR RESP2 is not supported by this command");
+      Err(c, server::err::kResp2NotSupported);
       return;
     }
     r.PushLen(2);
@@ -228,9 +228,7 @@ void DebugProtocol(Client& c) {
   } else if (EqNoCase(name, "verbatim")) {
     r.Verbatim("This is a verbatim\nstring", "txt");
   } else {
-    Err(c,
-        "ERR Wrong protocol type name. Please use one of the following: "
-        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+    Err(c, server::err::kDebugProtocolType);
   }
 }
 
@@ -249,7 +247,7 @@ void DebugSleep(Client& c) {
 
 void DebugPopulate(Client& c) {
   int64_t count, valsize = 0;
-  const char* kMsg = "ERR value is out of range, must be positive";
+  std::string_view kMsg = server::err::kPositive;
   if (!ParsePositive(c, c.argv[2], &count, kMsg)) return;
   if (c.argv.size() == 5 && !ParsePositive(c, c.argv[4], &valsize, kMsg)) return;
   std::string prefix = c.argv.size() >= 4 ? std::string(c.argv[3]) : std::string("key");
@@ -301,14 +299,13 @@ void DebugConfigRewriteForceAll(Client& c) {
     return;
   }
   // Why: Redis replies "CONFIG-REWRITE-FORCE-ALL failed: <strerror>".
-  Err(c, "ERR CONFIG-REWRITE-FORCE-ALL failed: " +
-             (e ? std::string(strerror(e)) : std::string("The server is running without a config file")));
+  Err(c, server::err::ForceRewriteFailed(e ? strerror(e) : "The server is running without a config file"));
 }
 
 void NotSupported(Client& c) {
   std::string sub(c.argv[1]);
   for (char& ch : sub) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-  Err(c, "ERR DEBUG " + sub + " is not supported by Vireo yet");
+  Err(c, server::err::NotSupportedYet("DEBUG " + sub));
 }
 
 void DebugHelp(Client& c) {

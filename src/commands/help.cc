@@ -1,4 +1,5 @@
-// Redis's addReplyHelp: the common shape of every "<CMD> HELP" reply.
+// Redis's addReplyHelp and addReplySubcommandSyntaxError: the common shapes
+// of every "<CMD> HELP" reply and of a bad subcommand.
 #include <cctype>
 #include <string>
 
@@ -16,6 +17,12 @@ void ReplyHelp(Client& c, const char* const* lines) {
   for (int i = 0; i < n; i++) c.reply.Simple(lines[i]);
   c.reply.Simple("HELP");
   c.reply.Simple("    Prints this help.");
+}
+
+void ReplySubcommandSyntaxError(Client& c) {
+  std::string cmd(c.argv[0]);
+  for (char& ch : cmd) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
+  Err(c, server::err::SubcommandSyntax(c.argv[1].substr(0, 128), cmd));
 }
 
 }  // namespace vireo::commands

@@ -28,9 +28,6 @@ using engine::Entry;
 using engine::kLookupNoTouch;
 using engine::kLookupRead;
 
-constexpr std::string_view kIntRange =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
-
 // Redis's getIntFromObjectOrReply: with `msg` empty the two stock errors.
 bool ParseInt32(Client& c, std::string_view s, int* out, std::string_view msg = {}) {
   int64_t v;
@@ -39,7 +36,7 @@ bool ParseInt32(Client& c, std::string_view s, int* out, std::string_view msg = 
     return false;
   }
   if (v < INT_MIN || v > INT_MAX) {
-    Err(c, msg.empty() ? kIntRange : msg);
+    Err(c, msg.empty() ? server::err::kIntRange : msg);
     return false;
   }
   *out = static_cast<int>(v);
@@ -102,7 +99,7 @@ bool ParseScanCursor(Client& c, std::string_view arg, uint64_t* cursor) {
   errno = 0;
   unsigned long v = strtoul(p, &end, 10);
   if (isspace(static_cast<unsigned char>(p[0])) || end[0] != '\0' || errno == ERANGE) {
-    Err(c, "ERR invalid cursor");
+    Err(c, server::err::kInvalidCursor);
     return false;
   }
   *cursor = v;
@@ -206,7 +203,7 @@ void CmdCopy(Client& c) {
     }
   }
   if (g_server->cfg().cluster_enabled && (srcid != 0 || dbid != 0)) {
-    Err(c, "ERR Copying to another database is not allowed in cluster mode");
+    Err(c, server::err::kCopyDbInCluster);
     return;
   }
   OpStatus st = KS().Copy(srcid, c.argv[1], dbid, c.argv[2], replace);
@@ -216,7 +213,7 @@ void CmdCopy(Client& c) {
 
 void CmdMove(Client& c) {
   if (g_server->cfg().cluster_enabled) {
-    Err(c, "ERR MOVE is not allowed in cluster mode");
+    Err(c, server::err::kMoveInCluster);
     return;
   }
   int dbid;
@@ -254,16 +251,16 @@ bool ParseExpireFlags(Client& c, int* flags) {
     else if (EqNoCase(opt, "lt"))
       *flags |= kExpireLt;
     else {
-      Err(c, "ERR Unsupported option " + std::string(opt));
+      Err(c, server::err::UnsupportedOption(opt));
       return false;
     }
   }
   if ((*flags & kExpireNx) && (*flags & (kExpireXx | kExpireGt | kExpireLt))) {
-    Err(c, "ERR NX and XX, GT or LT options at the same time are not compatible");
+    Err(c, server::err::kExpireNxAndOthers);
     return false;
   }
   if ((*flags & kExpireGt) && (*flags & kExpireLt)) {
-    Err(c, "ERR GT and LT options at the same time are not compatible");
+    Err(c, server::err::kExpireGtAndLt);
     return false;
   }
   return true;
@@ -277,7 +274,7 @@ void ExpireGeneric(Client& c, int64_t basetime, bool seconds, bool is_pexpireat)
   if (!ParseExpireFlags(c, &flags)) return;
   int64_t when;
   if (!ParseInt(c, c.argv[2], &when)) return;
-  auto bad = [&c] { Err(c, "ERR invalid expire time in '" + CmdName(c) + "' command"); };
+  auto bad = [&c] { Err(c, server::err::InvalidExpireTime(CmdName(c))); };
   // Why: negative values are allowed; only overflow of the unit conversion
   // or of the base time addition is an error.
   if (seconds) {
@@ -368,9 +365,7 @@ void CmdObjectIdletime(Client& c) {
   Entry* e = ObjectLookup(c);
   if (!e) return;
   if (KS().options().lfu()) {
-    Err(c,
-        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
-        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+    Err(c, server::err::kLfuIdletime);
     return;
   }
   c.reply.Int(static_cast<int64_t>(engine::EstimateIdleTimeMs(e, KS().options()) / 1000));
@@ -380,10 +375,7 @@ void CmdObjectFreq(Client& c) {
   Entry* e = ObjectLookup(c);
   if (!e) return;
   if (!KS().options().lfu()) {
-    Err(c,
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-        "that when switching between policies at runtime LRU and LFU data will take some time to "
-        "adjust.");
+    Err(c, server::err::kNoLfuFreq);
     return;
   }
   c.reply.Int(static_cast<int64_t>(engine::LfuDecrAndReturn(e, KS().options())));

@@ -164,7 +164,7 @@ struct Sparkline {
 void CmdLatencyGraph(Client& c) {
   const LatencyEvent* ev = FindEvent(c.argv[2]);
   if (!ev) {
-    Err(c, "ERR No samples available for event '" + std::string(c.argv[2]) + "'");
+    Err(c, server::err::NoLatencySamples(c.argv[2]));
     return;
   }
   Sparkline seq;

@@ -48,18 +48,18 @@ void CmdFlushAll(Client& c) {
 
 void CmdSwapDb(Client& c) {
   if (g_server->cfg().cluster_enabled) {
-    Err(c, "ERR SWAPDB is not allowed in cluster mode");
+    Err(c, server::err::kSwapdbInCluster);
     return;
   }
   int64_t id1, id2;
   // Why: getIntFromObjectOrReply with a custom message: any parse or int
   // range failure says "invalid first/second DB index".
   if (!base::StringToInt64(c.argv[1], &id1) || id1 < INT32_MIN || id1 > INT32_MAX) {
-    Err(c, "ERR invalid first DB index");
+    Err(c, server::err::kFirstDbIndex);
     return;
   }
   if (!base::StringToInt64(c.argv[2], &id2) || id2 < INT32_MIN || id2 > INT32_MAX) {
-    Err(c, "ERR invalid second DB index");
+    Err(c, server::err::kSecondDbIndex);
     return;
   }
   if (!KS().valid_db(id1) || !KS().valid_db(id2)) return ErrStatus(c, OpStatus::kDbOutOfRange);

@@ -86,7 +86,7 @@ void PropagateWithoutGet(Client& c) {
   PropagateAs(c, v);
 }
 
-void ErrExpireTime(Client& c) { Err(c, "ERR invalid expire time in '" + CmdName(c) + "' command"); }
+void ErrExpireTime(Client& c) { Err(c, server::err::InvalidExpireTime(CmdName(c))); }
 
 // Redis's getExpireMillisecondsOrReply: absolute unix ms.
 bool ExpireMs(Client& c, std::string_view arg, int flags, bool seconds, int64_t* out) {
@@ -241,7 +241,7 @@ void CmdMGet(Client& c) {
 
 void MSetGeneric(Client& c, bool nx) {
   if (c.argv.size() % 2 == 0) {
-    Err(c, "ERR wrong number of arguments for '" + CmdName(c) + "' command");
+    Err(c, server::err::WrongArgs(CmdName(c)));
     return;
   }
   OpStatus st = engine::str::MSet(KS(), c.db_index, c.argv, 1, nx);
@@ -285,7 +285,7 @@ void CmdDecrBy(Client& c) {
   int64_t incr;
   if (!ParseInt(c, c.argv[2], &incr)) return;
   if (incr == LLONG_MIN) {
-    Err(c, "ERR decrement would overflow");
+    Err(c, server::err::kDecrOverflow);
     return;
   }
   IncrDecr(c, -incr);
@@ -339,7 +339,7 @@ void CmdLcs(Client& c) {
   auto ra = engine::str::Get(KS(), c.db_index, c.argv[1], bufa);
   auto rb = engine::str::Get(KS(), c.db_index, c.argv[2], bufb);
   if (ra.status() == OpStatus::kWrongType || rb.status() == OpStatus::kWrongType) {
-    Err(c, "ERR The specified keys must contain string values");
+    Err(c, server::err::kLcsNotStrings);
     return;
   }
   std::string a(ra.ok() ? *ra : std::string_view());
@@ -366,18 +366,18 @@ void CmdLcs(Client& c) {
     }
   }
   if (getidx && getlen) {
-    Err(c, "ERR If you want both the length and indexes, please just use IDX.");
+    Err(c, server::err::kLcsIdxAndLen);
     return;
   }
   if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
-    Err(c, "ERR String too long for LCS");
+    Err(c, server::err::kLcsTooLong);
     return;
   }
   uint32_t alen = static_cast<uint32_t>(a.size()), blen = static_cast<uint32_t>(b.size());
   unsigned long long cells = static_cast<unsigned long long>(alen + 1) * (blen + 1);
   unsigned long long bytes = cells * sizeof(uint32_t);
   if (bytes > static_cast<unsigned long long>(g_server->cfg().proto_max_bulk_len)) {
-    Err(c, "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+    Err(c, server::err::kLcsMemory);
     return;
   }
   std::vector<uint32_t> dp(cells);

@@ -18,7 +18,7 @@ void DiscardTransaction(Client& c) {
 
 void CmdMulti(Client& c) {
   if (c.flags & server::kClientMulti) {
-    Err(c, "ERR MULTI calls can not be nested");
+    Err(c, server::err::kNestedMulti);
     return;
   }
   c.flags |= server::kClientMulti;
@@ -27,7 +27,7 @@ void CmdMulti(Client& c) {
 
 void CmdDiscard(Client& c) {
   if (!(c.flags & server::kClientMulti)) {
-    Err(c, "ERR DISCARD without MULTI");
+    Err(c, server::err::kDiscardWithoutMulti);
     return;
   }
   DiscardTransaction(c);
@@ -37,7 +37,7 @@ void CmdDiscard(Client& c) {
 
 void CmdExec(Client& c) {
   if (!(c.flags & server::kClientMulti)) {
-    Err(c, "ERR EXEC without MULTI");
+    Err(c, server::err::kExecWithoutMulti);
     return;
   }
   // Why: Redis 7.0 aborts when a WATCHed key expired after WATCH.
@@ -68,7 +68,7 @@ void CmdExec(Client& c) {
 
 void CmdWatch(Client& c) {
   if (c.flags & server::kClientMulti) {
-    Err(c, "ERR WATCH inside MULTI is not allowed");
+    Err(c, server::err::kWatchInMulti);
     return;
   }
   // Why: no point in watching if the client is already dirty.

@@ -2,6 +2,7 @@
 #include "server/client.h"
 
 #include "server/client_info.h"
+#include "server/errors.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -86,7 +87,7 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
 
 void Client::OnProtocolError(const std::string& msg) {
   // Why: Redis replies "-ERR Protocol error: ..." and closes after the reply.
-  std::string line = "ERR " + msg;
+  std::string line = err::ProtocolError(msg);
   reply.Error(line);
   srv_->CountError(line);
   flags |= kClientCloseAfterReply;

@@ -30,9 +30,7 @@ void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
     c.mstate.clear();
     c.flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
     s.watches().UnwatchAll(c);
-    std::string_view why = msg;
-    if (why.substr(0, 4) == "ERR ") why.remove_prefix(4);
-    std::string line = "EXECABORT Transaction discarded because of: " + std::string(why);
+    std::string line = err::ExecAbort(msg);
     c.reply.Error(line);
     s.CountError(line);
     return;
@@ -97,20 +95,20 @@ bool Server::ProcessCommand(Client& c) {
     if (commands_.IsContainer(c.argv[0])) {
       std::string up = cstr(c.argv[0], 128);
       for (char& ch : up) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
-      msg = "ERR unknown subcommand '" + cstr(c.argv[1], 128) + "'. Try " + up + " HELP.";
+      msg = err::UnknownSubcommand(cstr(c.argv[1], 128), up);
     } else {
       std::string args;
       for (size_t i = 1; i < c.argv.size() && args.size() < 128; i++) {
         args += "'" + cstr(c.argv[i], 128 - args.size()) + "' ";
       }
-      msg = "ERR unknown command '" + cstr(c.argv[0], 128) + "', with args beginning with: " + args;
+      msg = err::UnknownCommand(cstr(c.argv[0], 128), args);
     }
     Reject(*this, c, nullptr, msg);
     return true;
   }
   int argc = static_cast<int>(c.argv.size());
   if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity || !cmd->handler) {
-    Reject(*this, c, cmd, "ERR wrong number of arguments for '" + cmd->name + "' command");
+    Reject(*this, c, cmd, err::WrongArgs(cmd->name));
     return true;
   }
   if (cmd->has(kCmdProtected)) {
@@ -121,13 +119,7 @@ bool Server::ProcessCommand(Client& c) {
     if (mode == 0 || (mode == 2 && !local)) {
       const char* what = cmd->name == "debug" ? "DEBUG" : "MODULE";
       const char* opt = cmd->name == "debug" ? "enable-debug-command" : "enable-module-command";
-      char buf[512];
-      snprintf(buf, sizeof(buf),
-               "ERR %s command not allowed. If the %s option is set to \"local\", you can run it "
-               "from a local connection, otherwise you need to set this option in the "
-               "configuration file, and then restart the server.",
-               what, opt);
-      Reject(*this, c, cmd, buf);
+      Reject(*this, c, cmd, err::ProtectedCommand(what, opt));
       return true;
     }
   }
@@ -136,14 +128,14 @@ bool Server::ProcessCommand(Client& c) {
     return true;
   }
   if ((c.flags & kClientMulti) && cmd->has(kCmdNoMulti)) {
-    Reject(*this, c, cmd, "ERR Command not allowed inside a transaction");
+    Reject(*this, c, cmd, err::kNotInMulti);
     return true;
   }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas
   // may not touch the keyspace.
   if ((c.flags & kClientMonitor) &&
       (cmd->has(kCmdWrite) || cmd->has(kCmdReadonly) || cmd->has(kCmdMayReplicate))) {
-    Reject(*this, c, cmd, "ERR Replica can't interact with the keyspace");
+    Reject(*this, c, cmd, err::kReplicaKeyspace);
     return true;
   }
   // CLIENT PAUSE: hold the command (all commands in ALL mode; writes and

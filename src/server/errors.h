@@ -4,6 +4,7 @@
 // leading '-' and trailing CRLF.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "engine/op_status.h"
@@ -32,6 +33,143 @@ inline constexpr std::string_view kTimeout = "ERR timeout is not an integer or o
 inline constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
 inline constexpr std::string_view kUnknownType = "ERR unknown type object";
+
+// --- generic -----------------------------------------------------------------
+inline constexpr std::string_view kIntRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
+inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+inline constexpr std::string_view kProtoVersion =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
+inline constexpr std::string_view kResp2NotSupported = "ERR RESP2 is not supported by this command";
+
+// --- cluster mode ----------------------------------------------------------
+inline constexpr std::string_view kSelectInCluster = "ERR SELECT is not allowed in cluster mode";
+inline constexpr std::string_view kMoveInCluster = "ERR MOVE is not allowed in cluster mode";
+inline constexpr std::string_view kSwapdbInCluster = "ERR SWAPDB is not allowed in cluster mode";
+inline constexpr std::string_view kCopyDbInCluster =
+    "ERR Copying to another database is not allowed in cluster mode";
+
+// --- transactions ------------------------------------------------------------
+inline constexpr std::string_view kNestedMulti = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kNotInMulti = "ERR Command not allowed inside a transaction";
+inline constexpr std::string_view kReplicaKeyspace = "ERR Replica can't interact with the keyspace";
+
+// --- connection / auth -------------------------------------------------------
+inline constexpr std::string_view kAuthNoPassword =
+    "ERR AUTH <password> called without any password configured for the default user. Are you "
+    "sure your configuration is correct?";
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+    "protocol version at the same time";
+
+// --- keys ----------------------------------------------------------------------
+inline constexpr std::string_view kExpireNxAndOthers =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtAndLt =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kLfuIdletime =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kNoLfuFreq =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kFirstDbIndex = "ERR invalid first DB index";
+inline constexpr std::string_view kSecondDbIndex = "ERR invalid second DB index";
+
+// --- strings -------------------------------------------------------------------
+inline constexpr std::string_view kDecrOverflow = "ERR decrement would overflow";
+inline constexpr std::string_view kLcsNotStrings = "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsIdxAndLen =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsMemory =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+
+// --- CLIENT --------------------------------------------------------------------
+inline constexpr std::string_view kClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kClientIdPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+
+// --- COMMAND, SLOWLOG, MEMORY, SHUTDOWN, DEBUG --------------------------------
+inline constexpr std::string_view kInvalidCommand = "ERR Invalid command specified";
+inline constexpr std::string_view kNoKeyArguments = "ERR The command has no key arguments";
+inline constexpr std::string_view kInvalidArgCount =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kInvalidArgs = "ERR Invalid arguments specified for command";
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kPurgeFailed = "ERR Error purging dirty pages";
+inline constexpr std::string_view kNoShutdown = "ERR No shutdown in progress.";
+inline constexpr std::string_view kDebugProtocolType =
+    "ERR Wrong protocol type name. Please use one of the following: "
+    "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+
+// --- messages with a part filled in ----------------------------------------------
+inline std::string WrongArgs(std::string_view cmd) {
+  return "ERR wrong number of arguments for '" + std::string(cmd) + "' command";
+}
+inline std::string InvalidExpireTime(std::string_view cmd) {
+  return "ERR invalid expire time in '" + std::string(cmd) + "' command";
+}
+// Redis's addReplySubcommandSyntaxError.
+inline std::string SubcommandSyntax(std::string_view sub, std::string_view container) {
+  return "ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+         "'. Try " + std::string(container) + " HELP.";
+}
+inline std::string UnsupportedOption(std::string_view opt) {
+  return "ERR Unsupported option " + std::string(opt);
+}
+inline std::string HelloSyntax(std::string_view opt) {
+  return "ERR Syntax error in HELLO option '" + std::string(opt) + "'";
+}
+inline std::string UnknownClientType(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(type) + "'";
+}
+inline std::string NoSuchUser(std::string_view user) {
+  return "ERR No such user '" + std::string(user) + "'";
+}
+inline std::string NoLatencySamples(std::string_view event) {
+  return "ERR No samples available for event '" + std::string(event) + "'";
+}
+inline std::string UnknownCommand(std::string_view name, std::string_view quoted_args) {
+  return "ERR unknown command '" + std::string(name) +
+         "', with args beginning with: " + std::string(quoted_args);
+}
+inline std::string UnknownSubcommand(std::string_view sub, std::string_view container) {
+  return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(container) +
+         " HELP.";
+}
+// DEBUG / MODULE refused by enable-debug-command / enable-module-command.
+inline std::string ProtectedCommand(std::string_view what, std::string_view option) {
+  return "ERR " + std::string(what) + " command not allowed. If the " + std::string(option) +
+         " option is set to \"local\", you can run it from a local connection, otherwise you "
+         "need to set this option in the configuration file, and then restart the server.";
+}
+inline std::string ForceRewriteFailed(std::string_view why) {
+  return "ERR CONFIG-REWRITE-FORCE-ALL failed: " + std::string(why);
+}
+inline std::string ProtocolError(std::string_view why) { return "ERR " + std::string(why); }
+// A rejected EXEC (Redis's execCommandAbort): the original error without
+// its "ERR ".
+inline std::string ExecAbort(std::string_view why) {
+  if (why.substr(0, 4) == "ERR ") why.remove_prefix(4);
+  return "EXECABORT Transaction discarded because of: " + std::string(why);
+}
+// Vireo's answer for what a later milestone brings.
+inline std::string NotSupportedYet(std::string_view what) {
+  return "ERR " + std::string(what) + " is not supported by Vireo yet";
+}
 
 // The error line for an engine status. Statuses that are outcomes rather
 // than errors (kOk, kExists, kSkipped) have none: "" is returned, and a
