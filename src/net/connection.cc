@@ -90,7 +90,7 @@ void Connection::ReadFromSocket() {
   stats_->input_bytes += static_cast<uint64_t>(n);
   stats_->reads_processed++;
   if (qlen_ - qpos_ > qpeak_) qpeak_ = qlen_ - qpos_;
-  if (qlen_ - qpos_ > qbuf_limit_) {
+  if (qlen_ - qpos_ > handler_->QueryBufferLimit()) {
     // Why: Redis closes (without a reply) a client whose query buffer
     // exceeds client-query-buffer-limit.
     handler_->OnConnectionLost(ConnectionHandler::CloseReason::kQueryBufferLimit);

@@ -52,6 +52,9 @@ class ConnectionHandler {
   virtual ~ConnectionHandler() = default;
   // Limits for parsing the next request (they depend on authentication).
   virtual void FillLimits(protocol::RequestParser::Limits* limits) = 0;
+  // client-query-buffer-limit now (asked once per read: CONFIG SET may
+  // change it at any time).
+  virtual size_t QueryBufferLimit() = 0;
   // Whether the owner accepts input now (false: stop before parsing more).
   // Asked once per batch of input; within a batch OnRequest's verdict says.
   virtual bool AcceptingInput() = 0;
@@ -82,8 +85,6 @@ class Connection final : public EventLoop::Handler {
   int fd() const { return fd_; }
   // Starts reading; false (errno set) when the socket cannot be watched.
   bool Start();
-  // client-query-buffer-limit: a larger query buffer closes the client.
-  void set_query_buffer_limit(size_t n) { qbuf_limit_ = n; }
 
   enum class FlushResult { kDone, kPending, kError };
   // Writes as much of `out` as the kernel takes (one writev per 64 chunks);
@@ -125,7 +126,6 @@ class Connection final : public EventLoop::Handler {
   char* qbuf_ = nullptr;
   size_t qcap_ = 0, qlen_ = 0, qpos_ = 0;
   size_t qpeak_ = 0;
-  size_t qbuf_limit_ = SIZE_MAX;
   bool writing_ = false;  // writability is watched
   bool closed_ = false;
   bool held_ = false;     // a request is held (kHold)

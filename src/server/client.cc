@@ -39,7 +39,6 @@ size_t Client::argv_mem() const {
 
 bool Client::Start() {
   last_interaction_ms = srv_->now_ms();
-  conn_->set_query_buffer_limit(static_cast<size_t>(srv_->cfg().client_query_buffer_limit));
   return conn_->Start();
 }
 
@@ -56,6 +55,10 @@ void Client::Execute(const std::vector<std::string_view>& args) {
 void Client::FillLimits(protocol::RequestParser::Limits* limits) {
   limits->proto_max_bulk_len = srv_->cfg().proto_max_bulk_len;
   limits->auth_required = !authenticated && !srv_->cfg().requirepass.empty();
+}
+
+size_t Client::QueryBufferLimit() {
+  return static_cast<size_t>(srv_->cfg().client_query_buffer_limit);
 }
 
 bool Client::AcceptingInput() {

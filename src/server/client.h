@@ -138,6 +138,7 @@ class Client final : public net::ConnectionHandler {
 
   // --- net::ConnectionHandler ---------------------------------------------
   void FillLimits(protocol::RequestParser::Limits* limits) override;
+  size_t QueryBufferLimit() override;
   bool AcceptingInput() override;
   Verdict OnRequest(protocol::RequestParser::Limits* limits) override;
   void OnProtocolError(const std::string& msg) override;

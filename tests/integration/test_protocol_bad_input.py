@@ -474,3 +474,21 @@ def test_reset_by_peer_with_pending_replies(srv, watcher, n):
         s.close()
     watcher.ping()
     assert srv.client().get("k") in (None, b"v" * 1000)
+
+
+def test_query_buffer_limit_set_at_runtime_applies_to_open_clients(srv):
+    """CONFIG SET client-query-buffer-limit reaches connections that are
+    already open (Redis reads the limit on every read)."""
+    c = Raw(srv.port)
+    assert c.call("PING") == b"PONG"
+    r = srv.client()
+    assert r.config_set("client-query-buffer-limit", "1mb")
+    v = b"x" * (2 << 20)
+    try:
+        c.send(b"*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$%d\r\n" % len(v) + v + b"\r\n")
+    except (ConnectionResetError, BrokenPipeError):
+        pass
+    got, closed = c.recv_until_idle(1.0 * SLOW)
+    assert (got, closed) == (b"", True)
+    assert r.get("q") is None
+    r.close()
