@@ -269,6 +269,13 @@ def check_binaries(vireo, redis):
             raise SystemExit(f"not an executable: {b} (build with scripts/build.sh, or pass --vireo)")
 
 
+def check_baseline(baseline):
+    """--baseline BIN (empty: no baseline) must be an executable."""
+    if baseline and not (os.path.isfile(baseline) and os.access(baseline, os.X_OK)):
+        raise SystemExit(f"--baseline: not an executable: {baseline} "
+                         f"(build one with bench/compare/build-baseline.sh COMMIT)")
+
+
 def machine_info():
     cpu = "unknown"
     try:

@@ -9,9 +9,15 @@ p50 and p99 latency (redis-benchmark --csv) and server CPU seconds per
 million requests (utime+stime from /proc/PID/stat before/after the run), and
 the median of the per-round ratios vireo/redis.
 
+With --baseline BIN, a third server "before" (an earlier vireo-server, e.g.
+from bench/compare/build-baseline.sh COMMIT) runs the same workloads in the
+same rounds (vireo, redis, before, vireo, ...), and a second table compares
+vireo and the baseline, each against redis and against each other.
+
   bench/compare/compare.py                     # full run (a few minutes)
   bench/compare/compare.py --quick             # tiny smoke run
   bench/compare/compare.py --only set,get-p16  # a subset (test name or id)
+  bench/compare/compare.py --baseline /tmp/vireo-baseline-e0d1328/build/vireo-server
 """
 import argparse
 import csv
@@ -109,22 +115,27 @@ def run_benchmark(server, w, n, timeout):
 
 def run(args):
     common.check_binaries(args.vireo, args.redis)
+    common.check_baseline(args.baseline)
     common.raise_fd_limit()
     sel = select(args.only)
     results = {"tool": "compare", "rounds": args.rounds, "hz": args.hz,
                "server_cpu": common.SERVER_CPU, "client_cpu": common.CLIENT_CPU,
                "workloads": []}
+    if args.baseline:
+        results["baseline"] = os.path.abspath(args.baseline)
     servers = []
     try:
         vireo = common.Server("vireo", args.vireo, hz=args.hz)
         servers.append(vireo)
         redis = common.Server("redis", args.redis, hz=args.hz)
         servers.append(redis)
+        if args.baseline:
+            servers.append(common.Server("before", args.baseline, hz=args.hz))
         for w in sel:
             n = requests_for(w, args)
-            per = {"vireo": [], "redis": []}
+            per = {s.name: [] for s in servers}
             for rnd in range(args.rounds):
-                for s in (vireo, redis):
+                for s in servers:
                     res = run_benchmark(s, w, n, args.timeout)
                     per[s.name].append(res)
                     log(f"[{w[0]} round {rnd + 1}/{args.rounds}] {s.name}: "
@@ -145,7 +156,21 @@ def summarize(w, n, per):
         out[f"vireo_{k}"] = median([x[k] for x in v])
         out[f"redis_{k}"] = median([x[k] for x in r])
         out[f"ratio_{k}"] = median([ratio(a[k], b[k]) for a, b in zip(v, r)])
+    if "before" in per:
+        b = per["before"]
+        out["rounds"]["before"] = b
+        for k in ("rps", "p50_ms", "p99_ms", "cpu_s_per_mreq"):
+            out[f"before_{k}"] = median([x[k] for x in b])
+        for k in ("rps", "p99_ms", "cpu_s_per_mreq"):
+            out[f"ratio_before_{k}"] = median([ratio(x[k], y[k]) for x, y in zip(b, r)])
+        out["vs_before_rps"] = median([ratio(x["rps"], y["rps"]) for x, y in zip(v, b)])
+        out["vs_before_cpu"] = median([ratio(x["cpu_s_per_mreq"], y["cpu_s_per_mreq"])
+                                       for x, y in zip(v, b)])
     return out
+
+
+def has_baseline(results):
+    return any("before_rps" in w for w in results.get("workloads", []))
 
 
 def skeleton():
@@ -168,17 +193,41 @@ def render(results):
                      fmt_ratio(w["ratio_p99_ms"]),
                      fmt_num(w["vireo_cpu_s_per_mreq"], 2), fmt_num(w["redis_cpu_s_per_mreq"], 2),
                      fmt_ratio(w["ratio_cpu_s_per_mreq"])])
-    note = (f"Medians over {results['rounds']} alternating rounds (vireo, redis, vireo, ...); "
+    base = has_baseline(results)
+    order = "vireo, redis, before, vireo, ..." if base else "vireo, redis, vireo, ..."
+    note = (f"Medians over {results['rounds']} alternating rounds ({order}); "
             f"ratios are the median of per-round vireo/redis. Servers on CPU "
             f"{results['server_cpu']}, redis-benchmark on CPU {results['client_cpu']}; "
             f"`-r {KEYSPACE} -d {DATA_SIZE}`, hz {results['hz']}. CPU = server utime+stime "
             f"per million requests.")
-    return common.md_table(headers, rows) + "\n\n" + note + "\n"
+    out = common.md_table(headers, rows) + "\n\n" + note + "\n"
+    if base:
+        out += "\n" + render_baseline(results)
+    return out
+
+
+def render_baseline(results):
+    """The second table: vireo and the baseline ("before"), against redis and each other."""
+    headers = ["workload", "vireo/redis ops", "before/redis ops", "vireo/before ops",
+               "vireo/redis CPU", "before/redis CPU", "vireo/before CPU"]
+    rows = []
+    for w in results["workloads"]:
+        rows.append([w["label"], fmt_ratio(w["ratio_rps"]), fmt_ratio(w.get("ratio_before_rps")),
+                     fmt_ratio(w.get("vs_before_rps")), fmt_ratio(w["ratio_cpu_s_per_mreq"]),
+                     fmt_ratio(w.get("ratio_before_cpu_s_per_mreq")),
+                     fmt_ratio(w.get("vs_before_cpu"))])
+    bin_ = results.get("baseline")
+    note = ("Every ratio is the median of the per-round ratios (the three servers run each "
+            "workload in the same round). \"before\" is the baseline vireo-server"
+            + (f" (`{bin_}`)" if bin_ else "") + ", same command line and CPU as the others.")
+    return "Against the baseline:\n\n" + common.md_table(headers, rows) + "\n\n" + note + "\n"
 
 
 def add_args(ap):
     ap.add_argument("--vireo", default=common.DEFAULT_VIREO, help="vireo-server binary")
     ap.add_argument("--redis", default=common.DEFAULT_REDIS, help="redis-server binary")
+    ap.add_argument("--baseline", default="", metavar="BIN",
+                    help="an earlier vireo-server, run as \"before\" in every round (default: none)")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (>= 3)")
     ap.add_argument("--requests", type=int, default=200000, help="-n for the -P 1 workloads")
     ap.add_argument("--requests-pipelined", type=int, default=2000000,

@@ -14,8 +14,13 @@ If `perf stat -e instructions:u` works on this machine (needs hardware
 counters: not in most VMs), the same phases are also measured natively with
 `perf stat -p PID`; otherwise that is reported as unavailable.
 
+With --baseline BIN, an earlier vireo-server ("before", e.g. from
+bench/compare/build-baseline.sh COMMIT) is measured the same way, and the
+table adds its instructions per request and the ratio vireo/before.
+
   bench/compare/instructions.py                  # -n 20000 per phase
-  bench/compare/instructions.py --quick          # -n 2000
+  bench/compare/instructions.py --quick          # -n 1000
+  bench/compare/instructions.py --baseline /tmp/vireo-baseline-e0d1328/build/vireo-server
 """
 import argparse
 import glob
@@ -207,12 +212,17 @@ def select(only):
 
 def run(args):
     common.check_binaries(args.vireo, args.redis)
+    common.check_baseline(args.baseline)
     for tool in ("valgrind", "callgrind_control"):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} not found (Debian package valgrind)")
     import tempfile
     args.workdir = tempfile.mkdtemp(prefix="vireo-callgrind-")
     out = {"tool": "instructions", "requests": args.requests, "phases": [p[0] for p in select(args.only)]}
+    servers = [("vireo", args.vireo), ("redis", args.redis)]
+    if args.baseline:
+        out["baseline"] = os.path.abspath(args.baseline)
+        servers.append(("before", args.baseline))
     try:
         modes = ["callgrind"]
         ok, why = perf_available()
@@ -222,7 +232,7 @@ def run(args):
             modes.append("perf")
         for mode in modes:
             out[mode] = {}
-            for name, binary in (("vireo", args.vireo), ("redis", args.redis)):
+            for name, binary in servers:
                 out[mode][name] = measure_server(name, binary, args, mode)
     finally:
         shutil.rmtree(args.workdir, ignore_errors=True)
@@ -236,6 +246,15 @@ def run(args):
             r = out[mode]["redis"]["phases"].get(pid_)
             out[mode]["ratio"][pid_] = ratio(v and v["per_request"], r and r["per_request"])
             out[mode]["ratio_raw"][pid_] = ratio(v and v["per_request_raw"], r and r["per_request_raw"])
+        if "before" in out[mode]:
+            out[mode]["ratio_before"] = {}
+            out[mode]["vs_before"] = {}
+            for pid_ in out["phases"]:
+                v = out[mode]["vireo"]["phases"].get(pid_)
+                r = out[mode]["redis"]["phases"].get(pid_)
+                b = out[mode]["before"]["phases"].get(pid_)
+                out[mode]["ratio_before"][pid_] = ratio(b and b["per_request"], r and r["per_request"])
+                out[mode]["vs_before"][pid_] = ratio(v and v["per_request"], b and b["per_request"])
     return out
 
 
@@ -259,21 +278,34 @@ def render(res):
         if mode not in res:
             continue
         d = res[mode]
-        headers = ["workload", "vireo instr/req", "redis instr/req", "ratio",
-                   "vireo incl. idle", "redis incl. idle", "ratio incl. idle"]
+        base = "before" in d
+        headers = ["workload", "vireo instr/req", "redis instr/req", "ratio"]
+        if base:
+            headers += ["before instr/req", "vireo/before"]
+        headers += ["vireo incl. idle", "redis incl. idle", "ratio incl. idle"]
         rows = []
         for pid_ in res["phases"]:
             v = d["vireo"]["phases"].get(pid_)
             r = d["redis"]["phases"].get(pid_)
-            rows.append([phase_label(pid_), fmt_num(v and v["per_request"]),
-                         fmt_num(r and r["per_request"]), fmt_ratio(d["ratio"][pid_]),
-                         fmt_num(v and v["per_request_raw"]), fmt_num(r and r["per_request_raw"]),
-                         fmt_ratio(d.get("ratio_raw", {}).get(pid_))])
+            row = [phase_label(pid_), fmt_num(v and v["per_request"]),
+                   fmt_num(r and r["per_request"]), fmt_ratio(d["ratio"][pid_])]
+            if base:
+                b = d["before"]["phases"].get(pid_)
+                row += [fmt_num(b and b["per_request"]), fmt_ratio(d.get("vs_before", {}).get(pid_))]
+            row += [fmt_num(v and v["per_request_raw"]), fmt_num(r and r["per_request_raw"]),
+                    fmt_ratio(d.get("ratio_raw", {}).get(pid_))]
+            rows.append(row)
+        before_idle = (f", before {fmt_num(d['before']['idle_instructions_per_s'])}/s"
+                       if base else "")
         lines.append(f"{title}, -n {res['requests']} per workload, `-r {KEYSPACE} -d {DATA_SIZE}` "
                      f"(keyspace preloaded, GETs hit). The idle event loop's rate (cron at hz 10: "
                      f"vireo {fmt_num(d['vireo']['idle_instructions_per_s'])}/s, "
-                     f"redis {fmt_num(d['redis']['idle_instructions_per_s'])}/s) is subtracted pro "
-                     f"rata from each run's duration; the 'incl. idle' columns do not subtract it:")
+                     f"redis {fmt_num(d['redis']['idle_instructions_per_s'])}/s{before_idle}) is "
+                     f"subtracted pro rata from each run's duration; the 'incl. idle' columns do "
+                     f"not subtract it"
+                     + (" (\"before\" is the baseline vireo-server" +
+                        (f" `{res['baseline']}`" if res.get("baseline") else "") + ")" if base else "")
+                     + ":")
         lines.append("")
         lines.append(common.md_table(headers, rows))
         lines.append("")
@@ -286,6 +318,8 @@ def render(res):
 def add_args(ap):
     ap.add_argument("--vireo", default=common.DEFAULT_VIREO, help="vireo-server binary")
     ap.add_argument("--redis", default=common.DEFAULT_REDIS, help="redis-server binary")
+    ap.add_argument("--baseline", default="", metavar="BIN",
+                    help="an earlier vireo-server, measured as \"before\" (default: none)")
     ap.add_argument("--requests", type=int, default=20000, help="-n per workload")
     ap.add_argument("--hz", type=int, default=10)
     ap.add_argument("--idle-seconds", type=float, default=2.0, help="idle baseline duration")

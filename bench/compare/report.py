@@ -6,11 +6,18 @@
   bench/compare/report.py --quick                    # tiny smoke variant
   bench/compare/report.py --template                 # layout only, no runs
 
-Sections: machine and commit, the issue's targets with met / NOT met, then
+Sections: machine and commit, the issues' targets with met / NOT met, then
 the tables of compare.py (throughput, latency, CPU), memory.py (bytes per
 key, per idle connection), instructions.py (instructions per request) and,
 with --micro DIR, the micro benchmarks' output. --json FILE keeps the raw
 numbers; --from-json FILE re-renders a report without running anything.
+
+--baseline BIN adds an earlier vireo-server ("before") to the compare.py and
+instructions.py runs, for the "no lower / no higher than before" targets;
+--baseline-label names it in the report (e.g. the commit it was built from):
+
+  B=$(bench/compare/build-baseline.sh e0d1328) && \
+    bench/compare/run.sh --all --baseline "$B" --baseline-label e0d1328 > bench/RESULTS.md
 """
 import argparse
 import json
@@ -26,6 +33,10 @@ import compare  # noqa: E402
 import instructions  # noqa: E402
 import memory  # noqa: E402
 from common import fmt_ratio, log  # noqa: E402
+
+# vireo/before ops/s below 1.00 by less than this counts as "no lower than
+# before": the run-to-run noise of the -P 16 workloads on the 2-core machine.
+BEFORE_NOISE = 0.97
 
 MICRO = ["resp_parser_bench", "reply_bench", "hashtable_bench", "numbers_bench"]
 
@@ -43,9 +54,10 @@ def commands(args):
     v = os.path.relpath(args.vireo, common.REPO) if args.vireo.startswith(common.REPO) else args.vireo
     q = " --quick" if args.quick else ""
     r = f" --rounds {args.rounds}" if args.rounds != 3 else ""
-    cmds = [f"bench/compare/compare.py --vireo {v}{q}{r}",
+    b = f" --baseline {args.baseline}" if args.baseline else ""
+    cmds = [f"bench/compare/compare.py --vireo {v}{b}{q}{r}",
             f"bench/compare/memory.py --vireo {v}{q}",
-            f"bench/compare/instructions.py --vireo {v}{q}"]
+            f"bench/compare/instructions.py --vireo {v}{b}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
     return cmds
@@ -53,18 +65,23 @@ def commands(args):
 
 def run_all(args):
     base = ["--vireo", args.vireo, "--redis", args.redis] + (["--quick"] if args.quick else [])
+    # Only compare.py and instructions.py measure the baseline.
+    with_baseline = base + (["--baseline", args.baseline] if args.baseline else [])
     out = {"machine": common.machine_info(), "quick": args.quick, "vireo": args.vireo,
            "commands": commands(args)}
+    if args.baseline:
+        out["baseline"] = args.baseline
+        out["baseline_label"] = args.baseline_label
     t0 = time.time()
     if "compare" not in args.skip:
         log("== compare.py")
-        out["compare"] = compare.run(tool_args(compare, base + ["--rounds", str(args.rounds)]))
+        out["compare"] = compare.run(tool_args(compare, with_baseline + ["--rounds", str(args.rounds)]))
     if "memory" not in args.skip:
         log("== memory.py")
         out["memory"] = memory.run(tool_args(memory, base))
     if "instructions" not in args.skip:
         log("== instructions.py")
-        out["instructions"] = instructions.run(tool_args(instructions, base))
+        out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
     if args.micro:
         log("== micro benchmarks")
         out["micro"] = run_micro(args)
@@ -128,6 +145,54 @@ def targets(res):
     return rows
 
 
+def targets6(res):
+    """Issue 6: [(target, measured, met)] with met None when not measured."""
+    rows = []
+    cmp_ = {w["id"]: w for w in res.get("compare", {}).get("workloads", [])}
+    for t in ("ping_mbulk", "set", "get", "incr"):
+        wid = f"{t}-p1"
+        w = cmp_.get(wid)
+        r = w.get("ratio_cpu_s_per_mreq") if w else None
+        rows.append((f"server CPU/request {compare.label((wid, t, 50, 1))} <= 1.00x Redis",
+                     f"vireo/redis {fmt_ratio(r)}", None if r is None else r <= 1.0))
+    for t in ("set", "get", "incr", "mset"):
+        w = cmp_.get(f"{t}-p16")
+        name = "MSET" if t == "mset" else t.upper()
+        vb = w.get("vs_before_rps") if w else None
+        if w and "before_rps" in w:
+            measured = (f"vireo/redis {fmt_ratio(w.get('ratio_rps'))}, "
+                        f"before/redis {fmt_ratio(w.get('ratio_before_rps'))}, "
+                        f"vireo/before {fmt_ratio(vb)}")
+        else:
+            measured = "—"
+        rows.append((f"throughput {name} c=50 P=16 no lower than before "
+                     f"(vireo/before ops >= {BEFORE_NOISE:.2f}, the run-to-run noise here)",
+                     measured, None if vb is None else vb >= BEFORE_NOISE))
+    w = cmp_.get("incr-p16")
+    r = w.get("ratio_rps") if w else None
+    rows.append(("throughput INCR c=50 P=16 >= 1.20x Redis", f"vireo/redis {fmt_ratio(r)}",
+                 None if r is None else r >= 1.2))
+    ins = res.get("instructions", {}).get("callgrind") or {}
+    vs = ins.get("vs_before") or {}
+    for pid_, test, clients, pipe in instructions.PHASES:
+        r = vs.get(pid_)
+        rows.append((f"instructions/request {test.upper()} c={clients} P={pipe} no higher than "
+                     f"before (vireo/before <= 1.00x)",
+                     f"vireo/before {fmt_ratio(r)}" if vs else "—", None if r is None else r <= 1.0))
+    return rows
+
+
+def target_section(title, rows, measured_header):
+    """A '## title' section: the targets table and the met count."""
+    L = [f"## {title}", ""]
+    trows = [[t, meas, "—" if met is None else ("met" if met else "**NOT met**")] for t, meas, met in rows]
+    L.append(common.md_table(["target", measured_header, "result"], trows))
+    done = [r for r in rows if r[2] is not None]
+    L += ["", f"{sum(1 for r in done if r[2])} of {len(done)} measured targets met"
+          + (f" ({len(rows) - len(done)} not measured)" if len(done) < len(rows) else "") + ".", ""]
+    return L
+
+
 def render(res):
     m = res.get("machine", {})
     L = ["# Vireo vs redis-server: benchmark results", ""]
@@ -140,20 +205,17 @@ def render(res):
           f"| CPU | {m.get('cpu', '—')} |",
           f"| redis-server | {m.get('redis_version', '—')} (`{common.DEFAULT_REDIS}`) |",
           f"| vireo-server | `{res.get('vireo', '—')}` |",
+          f"| baseline | {baseline_cell(res)} |",
           f"| mode | {'—' if res.get('template') else 'quick (smoke sizes, not a measurement)' if res.get('quick') else 'full'} |",
           "", "Generated by:", "", "```sh",
-          "bench/compare/run.sh --all > bench/RESULTS.md   # = bench/compare/report.py",
-          "# which runs:"] + res.get("commands", []) + ["```", ""]
+          ] + generated_by(res) + ["# which runs:"] + res.get("commands", []) + ["```", ""]
     L += ["Servers: same command line for both (`--save '' --appendonly no --bind 127.0.0.1 "
           "--protected-mode no --hz 10`), pinned to CPU 0 with `taskset -c 0`; redis-benchmark "
-          "pinned to CPU 1.", ""]
-    L += ["## Targets (issue 3)", ""]
-    rows = targets(res)
-    trows = [[t, meas, "—" if met is None else ("met" if met else "**NOT met**")] for t, meas, met in rows]
-    L.append(common.md_table(["target", "measured (vireo/redis)", "result"], trows))
-    done = [r for r in rows if r[2] is not None]
-    L += ["", f"{sum(1 for r in done if r[2])} of {len(done)} measured targets met"
-          + (f" ({len(rows) - len(done)} not measured)" if len(done) < len(rows) else "") + ".", ""]
+          "pinned to CPU 1."
+          + (" The baseline (\"before\") gets the same command line and CPU; compare.py runs "
+             "it in the same rounds as the other two." if res.get("baseline") else ""), ""]
+    L += target_section("Targets (issue 3)", targets(res), "measured (vireo/redis)")
+    L += target_section("Targets (issue 6)", targets6(res), "measured")
     L += ["## Throughput, latency and server CPU (compare.py)", ""]
     L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
     L += ["## Memory (memory.py)", ""]
@@ -169,11 +231,45 @@ def render(res):
     return "\n".join(L)
 
 
+def baseline_cell(res):
+    b, label = res.get("baseline"), res.get("baseline_label")
+    if not b:
+        return "—"
+    return (f"`{label}` " if label else "") + f"(`{b}`)"
+
+
+def generated_by(res):
+    """The command line that regenerates this report."""
+    b, label = res.get("baseline"), res.get("baseline_label")
+    if not b:
+        return ["bench/compare/run.sh --all > bench/RESULTS.md   # = bench/compare/report.py"]
+    lab = f" --baseline-label {label}" if label else ""
+    if label and is_commit(label):
+        return [f'B=$(bench/compare/build-baseline.sh {label})   # = {b}',
+                f'bench/compare/run.sh --all --baseline "$B"{lab} > bench/RESULTS.md   '
+                f'# = bench/compare/report.py']
+    return [f"bench/compare/run.sh --all --baseline {b}{lab} > bench/RESULTS.md   "
+            f"# = bench/compare/report.py"]
+
+
+def is_commit(rev):
+    try:
+        return subprocess.run(["git", "-C", common.REPO, "rev-parse", "--verify", "--quiet",
+                               f"{rev}^{{commit}}"], capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true", help="accepted for run.sh --all (the default)")
     ap.add_argument("--vireo", default=common.DEFAULT_VIREO)
     ap.add_argument("--redis", default=common.DEFAULT_REDIS)
+    ap.add_argument("--baseline", default="", metavar="BIN",
+                    help="an earlier vireo-server (bench/compare/build-baseline.sh COMMIT), "
+                         "run as \"before\" by compare.py and instructions.py")
+    ap.add_argument("--baseline-label", default="", metavar="TEXT",
+                    help="the baseline's name in the report, e.g. its commit")
     ap.add_argument("--quick", action="store_true", help="tiny sizes (smoke)")
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="", help="comma list of: compare, memory, instructions")
@@ -185,10 +281,16 @@ def main():
     ap.add_argument("--template", action="store_true", help="print the empty layout")
     args = ap.parse_args()
     args.vireo = os.path.abspath(args.vireo)
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
+        if not args.template and not args.from_json:
+            common.check_baseline(args.baseline)
     if args.template:
         res = {"template": True, "commands": commands(args), "vireo": os.path.relpath(args.vireo, common.REPO),
                "compare": compare.skeleton(), "memory": memory.skeleton(),
                "instructions": instructions.skeleton()}
+        if args.baseline:
+            res["baseline"], res["baseline_label"] = args.baseline, args.baseline_label
     elif args.from_json:
         with open(args.from_json) as f:
             res = json.load(f)
