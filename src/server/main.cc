@@ -165,16 +165,21 @@ int main(int argc, char** argv) {
         "implemented, so it has no effect.",
         name.c_str());
   }
+  if (!srv->Init(&err)) {
+    Log(LogLevel::kWarning, "%s", err.c_str());
+    return 1;
+  }
+  // Why this order (Redis's main): listen first (a busy port ends the
+  // process before the logo, which test harnesses rely on to retry on
+  // another port), then the pidfile, the process title, the logo.
+  if (!srv->OpenListeners()) return 1;
   std::string pidfile = cfg.pidfile;
   if (cfg.daemonize && pidfile.empty()) pidfile = "/var/run/redis.pid";
   if (!pidfile.empty()) {
     cfg.pidfile = pidfile;
     CreatePidFile(pidfile);
   }
-  if (!srv->Init(&err)) {
-    Log(LogLevel::kWarning, "%s", err.c_str());
-    return 1;
-  }
+  if (cfg.set_proc_title) srv->UpdateProcTitle();
   // Why: like Redis, the logo goes to an interactive stdout (or always with
   // always-show-logo); otherwise a one-line summary is logged.
   if (cfg.always_show_logo ||
@@ -193,7 +198,6 @@ int main(int argc, char** argv) {
     Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
   }
   Log(LogLevel::kNotice, "Server initialized");
-  if (cfg.set_proc_title) srv->UpdateProcTitle();
   int rc = srv->Run();
   delete srv;
   return rc;

@@ -399,12 +399,15 @@ void Server::AcceptClient(int fd, bool unix_socket, const std::string& laddr) {
 // ---------------------------------------------------------------------------
 // Loop
 
-int Server::Run() {
+bool Server::OpenListeners() {
   std::string err;
-  if (!Listen(&err)) {
-    Log(LogLevel::kWarning, "%s", err.c_str());
-    return 1;
-  }
+  if (Listen(&err)) return true;
+  Log(LogLevel::kWarning, "%s", err.c_str());
+  return false;
+}
+
+int Server::Run() {
+  if (listeners_.empty() && !OpenListeners()) return 1;
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = OnSignal;

@@ -91,8 +91,10 @@ class Server {
   Server();
   ~Server();
 
-  // Loads config (already parsed by main), opens listeners, runs the loop
-  // until shutdown. Returns the process exit code.
+  // Opens the listening sockets (logging why not, as Redis, on failure).
+  bool OpenListeners();
+  // Runs the loop until shutdown (opening the listeners first if main did
+  // not). Returns the process exit code.
   int Run();
   // Initialization split out for tests that embed a server without sockets.
   bool Init(std::string* err);
