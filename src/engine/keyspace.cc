@@ -17,7 +17,12 @@ Keyspace::Keyspace(int num_dbs) {
 
 Keyspace::~Keyspace() = default;
 
-void Keyspace::Release(Entry* e, bool lazy) { lazyfree::FreeEntry(e, lazy); }
+void Keyspace::Release(Entry* e, bool lazy) {
+  if (lazy)
+    lazyfree::FreeEntry(e, true);
+  else
+    FreeEntry(e);
+}
 
 // ---------------------------------------------------------------- lookups
 
@@ -79,18 +84,9 @@ OpResult<Entry*> Keyspace::FindOfType(int db, std::string_view key, ObjType type
   return e;
 }
 
-Entry** Keyspace::FindLinkForWrite(int db, std::string_view key) {
-  Db& d = D(db);
-  Entry** link = d.FindLink(key);
-  if (!link) return nullptr;
-  Entry* e = *link;
-  if (e->has_expire() && IsExpired(db, e)) {
-    if (options_.expire_paused) return nullptr;
-    DeleteExpired(db, key);
-    return nullptr;
-  }
-  TouchEntry(e, options_);
-  return link;
+Entry** Keyspace::ExpiredForWrite(int db, std::string_view key) {
+  if (!options_.expire_paused) DeleteExpired(db, key);
+  return nullptr;
 }
 
 // ---------------------------------------------------------------- writes
@@ -99,21 +95,13 @@ void Keyspace::SetKey(int db, Entry* e, int flags) {
   SetKeyAt(db, FindLinkForWrite(db, e->key()), e, flags);
 }
 
-void Keyspace::SetKeyAt(int db, Entry** link, Entry* e, int flags) {
-  Db& d = D(db);
-  if (link) {
-    // Why: under an LFU policy Redis's dbOverwrite keeps the old value's
-    // access counter; otherwise the new object has a fresh LRU.
-    e->lru = options_.lfu() ? (*link)->lru : NewObjectLru(options_);
-    Entry* old = *link;
-    d.ReplaceEntry(link, e, flags & kSetKeyKeepTtl, /*free_old=*/false);
-    Release(old, options_.lazyfree_lazy_server_del);
-  } else {
-    e->lru = NewObjectLru(options_);
-    d.Add(e);
-    Event(notify::kNew, "new", db, e->key());
-  }
-  if (!(flags & kSetKeyNoSignal)) SignalModified(db, e->key());
+void Keyspace::Overwrite(int db, Entry** link, Entry* e, int flags) {
+  // Why: under an LFU policy Redis's dbOverwrite keeps the old value's
+  // access counter; otherwise the new object has a fresh LRU.
+  e->lru = options_.lfu() ? (*link)->lru : NewObjectLru(options_);
+  Entry* old = *link;
+  D(db).ReplaceEntry(link, e, flags & kSetKeyKeepTtl, /*free_old=*/false);
+  Release(old, options_.lazyfree_lazy_server_del);
 }
 
 void Keyspace::ReplaceEntry(int db, Entry** link, Entry* e) {

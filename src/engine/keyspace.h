@@ -32,6 +32,7 @@
 #include "engine/db.h"
 #include "engine/keyspace_listener.h"
 #include "engine/keyspace_options.h"
+#include "engine/lru.h"
 #include "engine/op_status.h"
 
 namespace vireo::engine {
@@ -117,7 +118,16 @@ class Keyspace {
   void SetKey(int db, Entry* e, int flags = 0);
   // The same at a link from FindLinkForWrite (nullptr: the key is absent),
   // sparing a second hash lookup. No mutation may happen in between.
-  void SetKeyAt(int db, Entry** link, Entry* e, int flags = 0);
+  void SetKeyAt(int db, Entry** link, Entry* e, int flags = 0) {
+    if (link) {
+      Overwrite(db, link, e, flags);
+    } else {
+      e->lru = NewObjectLru(options_);
+      D(db).Add(e);
+      Event(notify::kNew, "new", db, e->key());
+    }
+    if (!(flags & kSetKeyNoSignal)) SignalModified(db, e->key());
+  }
   // Reports a keyspace event (notification) for `key`.
   void Event(int type_class, std::string_view event, int db, std::string_view key) {
     if (event_mask_ & type_class) listener_->KeyEvent(type_class, event, db, key);
@@ -127,7 +137,14 @@ class Keyspace {
   // No signal: the caller's operation reports its change with Modified().
   void ReplaceEntry(int db, Entry** link, Entry* e);
   // The link of the live entry for a write (expired keys deleted first).
-  Entry** FindLinkForWrite(int db, std::string_view key);
+  // Inline: every write starts here.
+  Entry** FindLinkForWrite(int db, std::string_view key) {
+    Entry** link = D(db).FindLink(key);
+    if (link == nullptr) return nullptr;
+    if ((*link)->has_expire() && IsExpired(db, *link)) return ExpiredForWrite(db, key);
+    TouchEntry(*link, options_);
+    return link;
+  }
   // Reports a change made in place: KeyModified, the event, dirty += n.
   void Modified(int db, std::string_view key, int type_class, std::string_view event,
                 long long dirty_incr = 1);
@@ -179,6 +196,10 @@ class Keyspace {
   Db& D(int i) { return *dbs_[static_cast<size_t>(i)]; }
   // Redis's deleteExpiredKeyAndPropagate.
   void DeleteExpired(int db, std::string_view key);
+  // FindLinkForWrite's expired case: deletes the key (unless paused); nullptr.
+  Entry** ExpiredForWrite(int db, std::string_view key);
+  // SetKeyAt's overwrite (Redis's dbOverwrite).
+  void Overwrite(int db, Entry** link, Entry* e, int flags);
   void SignalModified(int db, std::string_view key) {
     if (modified_interest_ > 0) listener_->KeyModified(db, key);
   }

@@ -34,10 +34,7 @@ uint32_t LfuLogIncr(uint32_t counter, const KeyspaceOptions& o) {
 
 }  // namespace
 
-uint32_t NewObjectLru(const KeyspaceOptions& o) {
-  if (o.lfu()) return (LfuTimeInMinutes(o) << 8) | kLfuInitVal;
-  return o.lru_clock();
-}
+uint32_t NewObjectLfu(const KeyspaceOptions& o) { return (LfuTimeInMinutes(o) << 8) | kLfuInitVal; }
 
 uint64_t LfuDecrAndReturn(const Entry* e, const KeyspaceOptions& o) {
   uint32_t ldt = e->lru >> 8;

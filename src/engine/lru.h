@@ -14,7 +14,10 @@
 namespace vireo::engine {
 
 // The value of a freshly created object (Redis's createObject).
-uint32_t NewObjectLru(const KeyspaceOptions& o);
+uint32_t NewObjectLfu(const KeyspaceOptions& o);
+inline uint32_t NewObjectLru(const KeyspaceOptions& o) {
+  return o.lfu() ? NewObjectLfu(o) : o.lru_clock();
+}
 // An access (the touch in Redis's lookupKey: LRU clock, or updateLFU).
 void TouchLfu(Entry* e, const KeyspaceOptions& o);
 inline void TouchEntry(Entry* e, const KeyspaceOptions& o) {

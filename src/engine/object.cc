@@ -50,21 +50,6 @@ HeapString* HeapString::Reserve(HeapString* h, size_t need) {
   return h;
 }
 
-Entry* AllocEntry(std::string_view key, size_t extra) {
-  auto* e = static_cast<Entry*>(base::Alloc(sizeof(Entry) + key.size() + extra));
-  e->next = nullptr;
-  e->key_len = static_cast<uint32_t>(key.size());
-  e->type = static_cast<uint8_t>(ObjType::kString);
-  e->enc = static_cast<uint8_t>(Enc::kRaw);
-  e->flags = 0;
-  e->reserved = 0;
-  e->lru = 0;
-  e->inline_len = 0;
-  e->v.ptr = nullptr;
-  if (!key.empty()) memcpy(e->data, key.data(), key.size());
-  return e;
-}
-
 size_t Entry::AllocatedSize() const { return base::AllocSize(this); }
 
 }  // namespace vireo::engine

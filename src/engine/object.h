@@ -98,6 +98,19 @@ struct Entry {
 
 // Allocates an entry block for `key` with `extra` bytes after the key
 // (inline value bytes), header zeroed: type string, encoding raw, no flags.
-Entry* AllocEntry(std::string_view key, size_t extra);
+inline Entry* AllocEntry(std::string_view key, size_t extra) {
+  auto* e = static_cast<Entry*>(base::Alloc(sizeof(Entry) + key.size() + extra));
+  e->next = nullptr;
+  e->key_len = static_cast<uint32_t>(key.size());
+  e->type = static_cast<uint8_t>(ObjType::kString);
+  e->enc = static_cast<uint8_t>(Enc::kRaw);
+  e->flags = 0;
+  e->reserved = 0;
+  e->lru = 0;
+  e->inline_len = 0;
+  e->v.ptr = nullptr;
+  if (!key.empty()) memcpy(e->data, key.data(), key.size());
+  return e;
+}
 
 }  // namespace vireo::engine

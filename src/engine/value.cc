@@ -27,7 +27,7 @@ const ValueOps& OpsOf(ObjType t) {
   return i < kNumObjTypes ? kValueOps[i] : kNone;
 }
 
-void FreeEntry(Entry* e) {
+void FreeEntrySlow(Entry* e) {
   const ValueOps& ops = OpsOf(e->otype());
   if (ops.free_value) ops.free_value(e);
   base::Free(e);

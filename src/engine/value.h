@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "base/memory.h"
 #include "engine/object.h"
 
 namespace vireo::engine {
@@ -37,7 +38,16 @@ struct ValueOps {
 const ValueOps& OpsOf(ObjType t);
 
 // Frees an entry and its value (any type). Safe on the lazyfree thread.
-void FreeEntry(Entry* e);
+// Strings, the common case, are freed without the table lookup.
+void FreeEntrySlow(Entry* e);
+inline void FreeEntry(Entry* e) {
+  if (e->otype() == ObjType::kString) {
+    if (e->flags & Entry::kFlagHeapStr) base::Free(e->v.str);
+    base::Free(e);
+    return;
+  }
+  FreeEntrySlow(e);
+}
 // Redis's lazyfreeGetFreeEffort (1 for single-allocation values).
 size_t FreeEffort(const Entry* e);
 // Deep copy under another key; nullptr when the type cannot be copied yet.

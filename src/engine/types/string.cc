@@ -35,20 +35,6 @@ Entry* NewIntEntry(std::string_view key, int64_t v) {
   return e;
 }
 
-Enc ChooseStringEncoding(std::string_view s, int64_t* iv) {
-  // Why: tryObjectEncoding only tries integers up to 20 chars and keeps
-  // strings of <= 44 bytes as embstr.
-  if (s.size() <= 20 && base::StringToInt64(s, iv)) return Enc::kInt;
-  return s.size() <= kEmbstrSizeLimit ? Enc::kEmbstr : Enc::kRaw;
-}
-
-Entry* MakeString(std::string_view key, std::string_view val) {
-  int64_t iv;
-  Enc e = ChooseStringEncoding(val, &iv);
-  if (e == Enc::kInt) return NewIntEntry(key, iv);
-  return NewStringEntry(key, val, e);
-}
-
 std::string_view Value(const Entry* e, char* buf) {
   if (e->is_int()) return {buf, base::Int64ToChars(e->v.ival, buf)};
   return e->str();

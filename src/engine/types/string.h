@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/numbers.h"
 #include "engine/keyspace.h"
 #include "engine/object.h"
 #include "engine/op_status.h"
@@ -30,11 +31,21 @@ namespace vireo::engine::str {
 // An entry for a string value; `enc` is kInt (ival used), kEmbstr or kRaw.
 Entry* NewStringEntry(std::string_view key, std::string_view val, Enc enc);
 Entry* NewIntEntry(std::string_view key, int64_t v);
-// An entry for `val` with tryObjectEncoding's choice of encoding.
-Entry* MakeString(std::string_view key, std::string_view val);
 // Redis's tryObjectEncoding decision: kInt (and *iv) for integers of <= 20
 // chars, kEmbstr up to 44 bytes, kRaw beyond.
-Enc ChooseStringEncoding(std::string_view s, int64_t* iv);
+inline Enc ChooseStringEncoding(std::string_view s, int64_t* iv) {
+  // Why: tryObjectEncoding only tries integers up to 20 chars and keeps
+  // strings of <= 44 bytes as embstr.
+  if (s.size() <= 20 && base::StringToInt64(s, iv)) return Enc::kInt;
+  return s.size() <= kEmbstrSizeLimit ? Enc::kEmbstr : Enc::kRaw;
+}
+// An entry for `val` with tryObjectEncoding's choice of encoding.
+inline Entry* MakeString(std::string_view key, std::string_view val) {
+  int64_t iv;
+  Enc e = ChooseStringEncoding(val, &iv);
+  if (e == Enc::kInt) return NewIntEntry(key, iv);
+  return NewStringEntry(key, val, e);
+}
 // The value bytes, formatting an int into buf (>= 21 bytes).
 std::string_view Value(const Entry* e, char* buf);
 // Whether Redis would hold this value as one of its shared integers
