@@ -238,17 +238,30 @@ def baseline_cell(res):
     return (f"`{label}` " if label else "") + f"(`{b}`)"
 
 
+def run_options(res):
+    """--rounds / --micro as the run used them (read back from the results)."""
+    opts = ""
+    rounds = res.get("compare", {}).get("rounds", 3)
+    if rounds != 3 and not res.get("quick"):
+        opts += f" --rounds {rounds}"
+    for c in res.get("commands", []):
+        if c.endswith("--benchmark_min_time=0.5") and "/<name>_bench" in c:
+            opts += " --micro " + c.split("/<name>_bench")[0]
+    return opts
+
+
 def generated_by(res):
     """The command line that regenerates this report."""
     b, label = res.get("baseline"), res.get("baseline_label")
+    opts = run_options(res)
     if not b:
-        return ["bench/compare/run.sh --all > bench/RESULTS.md   # = bench/compare/report.py"]
+        return [f"bench/compare/run.sh --all{opts} > bench/RESULTS.md   # = bench/compare/report.py"]
     lab = f" --baseline-label {label}" if label else ""
     if label and is_commit(label):
         return [f'B=$(bench/compare/build-baseline.sh {label})   # = {b}',
-                f'bench/compare/run.sh --all --baseline "$B"{lab} > bench/RESULTS.md   '
+                f'bench/compare/run.sh --all --baseline "$B"{lab}{opts} > bench/RESULTS.md   '
                 f'# = bench/compare/report.py']
-    return [f"bench/compare/run.sh --all --baseline {b}{lab} > bench/RESULTS.md   "
+    return [f"bench/compare/run.sh --all --baseline {b}{lab}{opts} > bench/RESULTS.md   "
             f"# = bench/compare/report.py"]
 
 
