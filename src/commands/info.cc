@@ -301,7 +301,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
 #endif
         static_cast<long long>(getpid()), supervised.c_str(), srv.run_id, srv.tcp_port,
         static_cast<long long>(srv.now_us()), static_cast<long long>(uptime),
-        static_cast<long long>(uptime / 86400), srv.hz, cfg.hz, srv.lru_clock(),
+        static_cast<long long>(uptime / 86400), srv.hz, cfg.hz, srv.keyspace().options().lru_clock(),
         AbsoluteExecutable().c_str(), srv.config.config_file().c_str(), 0);
   }
 

@@ -65,11 +65,6 @@ void Server::UpdateTime() {
   }
 }
 
-uint32_t Server::lru_clock() const {
-  // Why: Redis's LRU_CLOCK has 1s resolution over 24 bits.
-  return static_cast<uint32_t>(now_ms() / 1000) & ((1u << 24) - 1);
-}
-
 // The server's side of the keyspace listener: WATCH, and the DELs that the
 // AOF and replicas need for keys removed by expiry or eviction. Keyspace
 // notifications and client tracking plug in here.

@@ -104,7 +104,6 @@ class Server {
   int64_t now_us() const { return now_us_; }
   void UpdateTime();
   int64_t unixtime() const { return now_us_ / 1000000; }
-  uint32_t lru_clock() const;
 
   // --- keyspace -----------------------------------------------------------
   engine::Keyspace& keyspace() { return *keyspace_; }
