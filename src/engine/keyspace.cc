@@ -183,6 +183,12 @@ static Entry* RekeyEntry(Entry* e, std::string_view newkey) {
   return n;
 }
 
+void Keyspace::AddMoved(int db, Entry* e, int64_t expire) {
+  D(db).Add(e);
+  Event(notify::kNew, "new", db, e->key());
+  if (expire != -1) D(db).SetExpire(e, expire);
+}
+
 OpStatus Keyspace::Rename(int db, std::string_view src, std::string_view dst, bool nx) {
   Db& d = D(db);
   Entry* o = Find(db, src, kLookupWrite);
@@ -197,10 +203,7 @@ OpStatus Keyspace::Rename(int db, std::string_view src, std::string_view dst, bo
     Release(old, options_.lazyfree_lazy_server_del);
   }
   std::string from(src), to(dst);
-  Entry* n = RekeyEntry(d.Unlink(from), to);
-  d.Add(n);
-  Event(notify::kNew, "new", db, to);
-  if (expire != -1) d.SetExpire(n, expire);
+  AddMoved(db, RekeyEntry(d.Unlink(from), to), expire);
   SignalModified(db, from);
   SignalModified(db, to);
   Event(notify::kGeneric, "rename_from", db, from);
@@ -217,10 +220,7 @@ OpStatus Keyspace::Move(int src_db, std::string_view key, int dst_db) {
   if (Find(dst_db, key, kLookupWrite)) return OpStatus::kExists;
   std::string k(key);
   // The entry itself moves: same key, same value, LRU kept.
-  Entry* e = D(src_db).Unlink(k);
-  D(dst_db).Add(e);
-  Event(notify::kNew, "new", dst_db, k);
-  if (expire != -1) D(dst_db).SetExpire(e, expire);
+  AddMoved(dst_db, D(src_db).Unlink(k), expire);
   SignalModified(src_db, k);
   SignalModified(dst_db, k);
   Event(notify::kGeneric, "move_from", src_db, k);
@@ -244,11 +244,8 @@ OpStatus Keyspace::Copy(int src_db, std::string_view key, int dst_db, std::strin
   Entry* n = DupEntry(o, newkey);
   if (!n) return OpStatus::kUnknownType;
   n->lru = NewObjectLru(options_);
-  Db& d = D(dst_db);
-  if (del) Release(d.Unlink(newkey), options_.lazyfree_lazy_server_del);
-  d.Add(n);
-  Event(notify::kNew, "new", dst_db, n->key());
-  if (expire != -1) d.SetExpire(n, expire);
+  if (del) Release(D(dst_db).Unlink(newkey), options_.lazyfree_lazy_server_del);
+  AddMoved(dst_db, n, expire);
   SignalModified(dst_db, n->key());
   Event(notify::kGeneric, "copy_to", dst_db, n->key());
   dirty++;

@@ -198,6 +198,9 @@ class Keyspace {
   void DeleteExpired(int db, std::string_view key);
   // FindLinkForWrite's expired case: deletes the key (unless paused); nullptr.
   Entry** ExpiredForWrite(int db, std::string_view key);
+  // RENAME/MOVE/COPY: adds an entry for a key known to be absent ("new"
+  // event) with the source's TTL (-1 = none).
+  void AddMoved(int db, Entry* e, int64_t expire);
   // SetKeyAt's overwrite (Redis's dbOverwrite).
   void Overwrite(int db, Entry** link, Entry* e, int flags);
   void SignalModified(int db, std::string_view key) {
