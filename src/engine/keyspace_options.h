@@ -50,6 +50,19 @@ struct KeyspaceOptions {
   int active_expire_effort = 1;
   // proto-max-bulk-len: the largest string APPEND/SETRANGE may build.
   int64_t max_string_len = 512ll * 1024 * 1024;
+  // Compact-encoding thresholds (Redis's *-max-listpack-* / intset configs):
+  // a value converts to its big encoding past these, never back (except
+  // lists, which Redis 7.0 also does not shrink back).
+  uint64_t hash_max_listpack_entries = 512;
+  uint64_t hash_max_listpack_value = 64;
+  uint64_t set_max_intset_entries = 512;
+  uint64_t zset_max_listpack_entries = 128;
+  uint64_t zset_max_listpack_value = 64;
+  // list-max-listpack-size: > 0 entries per quicklist node, < 0 a size class
+  // (-1 4KB ... -5 64KB); list-compress-depth: nodes left uncompressed at
+  // each end (0 = no compression).
+  int list_max_listpack_size = -2;
+  int list_compress_depth = 0;
 
   bool lfu() const {
     return maxmemory_policy == EvictionPolicy::kVolatileLfu ||

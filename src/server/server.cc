@@ -112,6 +112,13 @@ void Server::SyncKeyspaceOptions() {
   o.lfu_decay_time = c.lfu_decay_time;
   o.active_expire_effort = c.active_expire_effort;
   o.max_string_len = c.proto_max_bulk_len;
+  o.hash_max_listpack_entries = static_cast<uint64_t>(c.hash_max_listpack_entries);
+  o.hash_max_listpack_value = static_cast<uint64_t>(c.hash_max_listpack_value);
+  o.set_max_intset_entries = static_cast<uint64_t>(c.set_max_intset_entries);
+  o.zset_max_listpack_entries = static_cast<uint64_t>(c.zset_max_listpack_entries);
+  o.zset_max_listpack_value = static_cast<uint64_t>(c.zset_max_listpack_value);
+  o.list_max_listpack_size = c.list_max_listpack_size;
+  o.list_compress_depth = c.list_compress_depth;
 }
 
 bool Server::Init(std::string* err) {
@@ -125,7 +132,10 @@ bool Server::Init(std::string* err) {
   config.OnChange({"replicaof", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
                    "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "maxmemory-policy",
                    "maxmemory", "lfu-log-factor", "lfu-decay-time", "active-expire-effort",
-                   "proto-max-bulk-len"},
+                   "proto-max-bulk-len", "hash-max-listpack-entries",
+                   "hash-max-listpack-value", "set-max-intset-entries",
+                   "zset-max-listpack-entries", "zset-max-listpack-value",
+                   "list-max-listpack-size", "list-compress-depth"},
                   [this](std::string*) {
                     SyncKeyspaceOptions();
                     return true;
