@@ -116,6 +116,14 @@ void Keyspace::Modified(int db, std::string_view key, int type_class, std::strin
   dirty += dirty_incr;
 }
 
+void Keyspace::DeleteEmptied(int db, std::string_view key) {
+  Entry* e = D(db).Unlink(key);
+  if (!e) return;
+  std::string k(key);  // `key` may point into the entry
+  Release(e, options_.lazyfree_lazy_server_del);
+  Event(notify::kGeneric, "del", db, k);
+}
+
 bool Keyspace::Delete(int db, std::string_view key, bool lazy) {
   Entry* e = D(db).Unlink(key);
   if (!e) return false;

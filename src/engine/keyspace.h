@@ -148,6 +148,12 @@ class Keyspace {
   // Reports a change made in place: KeyModified, the event, dirty += n.
   void Modified(int db, std::string_view key, int type_class, std::string_view event,
                 long long dirty_incr = 1);
+  // Removes a key whose aggregate value became empty (the last element
+  // popped or removed): the "del" event after the command's own event, no
+  // KeyModified (the caller's Modified() signalled) and no dirty (the
+  // command counted its elements), freed per lazyfree-lazy-server-del, as
+  // Redis's dbDelete + notifyKeyspaceEvent("del") in every type command.
+  void DeleteEmptied(int db, std::string_view key);
   // A user deletion (DEL, UNLINK, GETDEL): "del" event, dirty++.
   // False when the key does not exist.
   bool Delete(int db, std::string_view key, bool lazy);
