@@ -18,6 +18,7 @@
 
 #include "base/glob.h"
 #include "commands/common.h"
+#include "commands/scan.h"
 #include "engine/lru.h"
 #include "engine/types/string.h"
 
@@ -90,53 +91,16 @@ void CmdKeys(Client& c) {
   c.reply.EndDeferredArray(d, n);
 }
 
-// Redis's parseScanCursorOrReply: strtoul semantics ("" is 0, "-1" wraps,
-// "+1" is 1) but no leading space, no trailing bytes, no overflow.
-bool ParseScanCursor(Client& c, std::string_view arg, uint64_t* cursor) {
-  std::string s(arg);
-  const char* p = s.c_str();
-  char* end = nullptr;
-  errno = 0;
-  unsigned long v = strtoul(p, &end, 10);
-  if (isspace(static_cast<unsigned char>(p[0])) || end[0] != '\0' || errno == ERANGE) {
-    Err(c, server::err::kInvalidCursor);
-    return false;
-  }
-  *cursor = v;
-  return true;
-}
-
 void CmdScan(Client& c) {
   uint64_t cursor;
   if (!ParseScanCursor(c, c.argv[1], &cursor)) return;
-  int64_t count = 10;
-  std::string_view pat;
-  bool use_pattern = false;
-  bool has_type = false;
-  std::string_view type;
-  for (size_t i = 2; i < c.argv.size();) {
-    size_t left = c.argv.size() - i;
-    std::string_view opt = c.argv[i];
-    if (EqNoCase(opt, "count") && left >= 2) {
-      if (!ParseInt(c, c.argv[i + 1], &count)) return;
-      if (count < 1) {
-        ErrSyntax(c);
-        return;
-      }
-      i += 2;
-    } else if (EqNoCase(opt, "match") && left >= 2) {
-      pat = c.argv[i + 1];
-      use_pattern = pat != "*";
-      i += 2;
-    } else if (EqNoCase(opt, "type") && left >= 2) {
-      type = c.argv[i + 1];
-      has_type = true;
-      i += 2;
-    } else {
-      ErrSyntax(c);
-      return;
-    }
-  }
+  ScanOptions opt;
+  if (!ParseScanOptions(c, 2, /*allow_type=*/true, &opt)) return;
+  int64_t count = opt.count;
+  std::string_view pat = opt.pattern;
+  bool use_pattern = opt.use_pattern;
+  bool has_type = opt.has_type;
+  std::string_view type = opt.type;
 
   std::vector<std::string> keys;
   engine::Keyspace& ks = KS();
