@@ -13,6 +13,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterClientFamily(t);
   RegisterConfigFamily(t);
   RegisterInfoFamily(t);
+  RegisterListFamily(t);
   RegisterAdminFamily(t);
 }
 

@@ -3,6 +3,7 @@
 
 #include "base/memory.h"
 #include "base/sha1.h"
+#include "engine/types/list.h"
 #include "engine/types/string.h"
 
 namespace vireo::engine {
@@ -11,7 +12,7 @@ namespace {
 // Indexed by ObjType. Types that do not exist yet have null rows.
 constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kString */ {str::FreeValue, str::FreeEffort, str::Dup, str::MemoryUsage, str::Digest},
-    /* kList */ {},
+    /* kList */ {list::FreeValue, list::FreeEffort, list::Dup, list::MemoryUsage, list::Digest},
     /* kSet */ {},
     /* kZset */ {},
     /* kHash */ {},

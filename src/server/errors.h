@@ -188,6 +188,7 @@ constexpr std::string_view For(engine::OpStatus s) {
     case OpStatus::kDbOutOfRange: return kDbIndex;
     case OpStatus::kOffsetOutOfRange: return kOffsetOutOfRange;
     case OpStatus::kUnknownType: return kUnknownType;
+    case OpStatus::kIndexOutOfRange: return kOutOfRange;
     case OpStatus::kOk:
     case OpStatus::kExists:
     case OpStatus::kSkipped:
