@@ -474,6 +474,10 @@ void Rotate(Quicklist* ql) {
     new_head->prev = nullptr;
     ql->head = new_head;
     ql->tail = new_tail;
+    // Not in Redis (which never rotates a list with a plain tail from a
+    // command): the new tail may be a compressed inner node; restore the
+    // depth rule so the ends stay raw.
+    CompressList(ql, nullptr);
     return;
   }
   uint8_t* p = lp::Last(ql->tail->entry);

@@ -284,7 +284,7 @@ TEST_F(KeyspaceTest, StringOperations) {
   EXPECT_EQ(str::Append(ks, 0, "s", "0123").status(), OpStatus::kStringTooLong);
   // Wrong type (a forged non-string entry).
   Entry* e = AllocEntry("list", 0);
-  e->type = static_cast<uint8_t>(ObjType::kList);
+  e->type = static_cast<uint8_t>(ObjType::kStream);  // a type without a value row yet
   ks.SetKey(0, e);
   char buf[32];
   EXPECT_EQ(str::Get(ks, 0, "list", buf).status(), OpStatus::kWrongType);
