@@ -303,23 +303,25 @@ OpStatus Pos(Keyspace& ks, int db, std::string_view key, std::string_view elem, 
   if (!r.ok()) return r.status();
   ql::Quicklist* q = QL(*r);
   bool from_tail = rank < 0;
-  // Why: the rank's magnitude counts matches; -LLONG_MIN stays negative in
-  // Redis's long arithmetic and never matches, so keep it unsigned here.
-  uint64_t urank = from_tail ? uint64_t(0) - static_cast<uint64_t>(rank) : static_cast<uint64_t>(rank);
+  // Why: Redis negates a negative rank in a long: -LLONG_MIN stays
+  // LLONG_MIN, so every match then qualifies and "matches - rank + 1"
+  // wraps below any COUNT. Reproduced with wrapping arithmetic.
+  int64_t erank = from_tail ? static_cast<int64_t>(uint64_t(0) - static_cast<uint64_t>(rank)) : rank;
   ql::Iter it(q, from_tail ? ql::kStartTail : ql::kStartHead);
   it.Seek(from_tail ? -1 : 0);
   int64_t llen = static_cast<int64_t>(q->count);
-  int64_t index = 0;
-  uint64_t matches = 0;
+  int64_t index = 0, matches = 0;
   ql::Item e;
   while (it.Next(&e) && (maxlen == 0 || index < maxlen)) {
     if (ql::Compare(e, elem)) {
       matches++;
       int64_t matchindex = from_tail ? llen - index - 1 : index;
-      if (matches >= urank) {
+      if (matches >= erank) {
         out->push_back(matchindex);
         if (count == -1) break;
-        if (count && matches - urank + 1 >= static_cast<uint64_t>(count)) break;
+        int64_t seen = static_cast<int64_t>(static_cast<uint64_t>(matches) -
+                                            static_cast<uint64_t>(erank) + 1);
+        if (count && seen >= count) break;
       }
     }
     index++;
