@@ -403,6 +403,11 @@ void PushTail(Quicklist* ql, std::string_view s) {
 }
 
 void AppendListpack(Quicklist* ql, uint8_t* l) {
+  // Why: Redis's loader silently skips empty listpacks.
+  if (lp::Length(l) == 0) {
+    lp::Free(l);
+    return;
+  }
   Node* node = CreateNode();
   node->entry = l;
   node->count = lp::Length(l);
@@ -833,9 +838,9 @@ bool ValidateNode(unsigned container, const uint8_t* data, size_t size, bool dee
   if (container != kPacked) return false;
   uint32_t count = 0;
   if (!lp::ValidateIntegrity(data, size, deep, &count)) return false;
-  // Why: Redis skips empty listpacks on load; a node holds at most 65535.
+  // A node counts its elements in 16 bits (Redis would truncate; refused).
   uint32_t n = deep ? count : lp::Length(data);
-  return n > 0 && n <= 65535;
+  return n <= 65535;
 }
 
 bool CheckConsistency(const Quicklist* ql) {

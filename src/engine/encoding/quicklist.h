@@ -174,11 +174,13 @@ bool Compare(const Item& e, std::string_view s);
 void NodeData(const Node* n, const uint8_t** data, size_t* len, bool* compressed);
 // Appends a node made from a listpack / a plain element (ownership of a
 // base::Alloc'd block is taken), compressing inner nodes per the depth.
+// An empty listpack is freed and skipped, as Redis's RDB loader does (a
+// list left with no element must then not be created).
 void AppendListpack(Quicklist* ql, uint8_t* lp);
 void AppendPlain(Quicklist* ql, uint8_t* data, size_t sz);
 // Checks a saved node before AppendListpack/AppendPlain (RESTORE, RDB
 // load): a PACKED node must be a valid listpack of `size` bytes (every
-// entry with `deep`) with at least one element; a PLAIN node any bytes.
+// entry with `deep`) of at most 65535 elements; a PLAIN node any bytes.
 bool ValidateNode(unsigned container, const uint8_t* data, size_t size, bool deep);
 // Consistency of a whole quicklist (links, counts, sizes, the compression
 // state of the ends); for tests and DEBUG.
