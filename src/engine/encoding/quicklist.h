@@ -199,6 +199,8 @@ namespace detail {
 // Deletes the element at *p of `node` (quicklistDelIndex); true when the
 // node went away.
 bool DelIndex(Quicklist* ql, Node* node, uint8_t** p);
+// Decompresses a node in place (no recompress mark); false on a corrupt stream.
+bool DecompressNode(Node* n);
 void FillItem(Node* node, uint8_t* zi, Item* e);
 }  // namespace detail
 

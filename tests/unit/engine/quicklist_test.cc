@@ -12,7 +12,9 @@
 
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -427,6 +429,31 @@ TEST_F(Quicklist, NodesExportImportAndValidate) {
   EXPECT_FALSE(ql::ValidateNode(ql::kPacked, l, lp::Bytes(l) - 1, true));
   EXPECT_FALSE(ql::ValidateNode(3, l, lp::Bytes(l), true));
   lp::Free(l);
+}
+
+// DEBUG QUICKLIST <key> 1 prints what redis-server 7.0.15 printed for the
+// same list (addresses masked), and leaves the printed nodes decompressed
+// as Redis does. testdata/quicklist_repr_redis7015.txt is redis-server's
+// stdout after CONFIG SET list-max-listpack-size 2, list-compress-depth 1,
+// RPUSH k a 12345 <70 x> -7 <200 y> b, DEBUG QUICKLIST k 1.
+TEST_F(Quicklist, ReprMatchesRedis) {
+  std::string path = __FILE__;
+  path = path.substr(0, path.rfind('/')) + "/testdata/quicklist_repr_redis7015.txt";
+  std::ifstream f(path);
+  std::string expected((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(expected.empty());
+  ql::Quicklist* q = ql::Create(2, 1);
+  for (std::string v : {std::string("a"), std::string("12345"), std::string(70, 'x'),
+                        std::string("-7"), std::string(200, 'y'), std::string("b")})
+    ql::PushTail(q, v);
+  ASSERT_TRUE(q->head->next->compressed());
+  testing::internal::CaptureStdout();
+  ql::Repr(q, true);
+  std::string got = testing::internal::GetCapturedStdout();
+  got = std::regex_replace(got, std::regex("addr: 0x[0-9a-f]+"), "addr: <masked>");
+  EXPECT_EQ(got, expected);
+  EXPECT_FALSE(q->head->next->compressed());
+  ql::Release(q);
 }
 
 }  // namespace
