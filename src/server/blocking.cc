@@ -95,6 +95,11 @@ void BlockingRegistry::SignalReady(int db, std::string_view key) {
   if (ready_set_.emplace(k, true).second) ready_.push_back(std::move(k));
 }
 
+void BlockingRegistry::SignalDb(int db) {
+  for (const auto& [k, clients] : waiting_)
+    if (k.first == db && ready_set_.emplace(k, true).second) ready_.push_back(k);
+}
+
 void BlockingRegistry::Rerun(Client* c) {
   if (c->closed()) return;
   c->ResumeProcessing();

@@ -67,6 +67,9 @@ class BlockingRegistry {
   void Forget(Client& c);
   // The listener's KeyReady.
   void SignalReady(int db, std::string_view key);
+  // SWAPDB: every key waited on in `db` may now hold data (Redis's
+  // scanDatabaseForReadyKeys); serving checks what is really there.
+  void SignalDb(int db);
   // Serves the clients waiting on ready keys and re-runs the unblocked
   // ones (timeouts, CLIENT UNBLOCK). Not re-entrant: a call made while
   // serving returns at once and the outer loop picks up the new work.

@@ -84,6 +84,8 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
   }
   void BeforeFlush(int db) override { s_->watches_->TouchAllInDb(db, -1); }
   void BeforeSwap(int db1, int db2) override {
+    s_->blocking_.SignalDb(db1);
+    s_->blocking_.SignalDb(db2);
     s_->watches_->TouchAllInDb(db1, db2);
     s_->watches_->TouchAllInDb(db2, db1);
   }
