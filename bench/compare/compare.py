@@ -118,14 +118,14 @@ def requests_for(w, args):
     return n
 
 
+# Why: an LRANGE_100 reply is 100 x 100 bytes, an LRANGE_600 one 600 x 100
+# (tens to hundreds of times a push's work); these divisors of -n keep each
+# run at a few seconds like the others'.
+LRANGE_DIVISOR = {"lrange_100": 40, "lrange_600": 200}
+
+
 def requests_for_type(test, n):
-    # Why: an LRANGE_600 reply is 600 x 100 bytes, ~40x the work of a push;
-    # these shares keep each run about as long as the others'.
-    if test == "lrange_100":
-        n //= 10
-    elif test == "lrange_600":
-        n //= 40
-    return max(n, 1000)
+    return max(n // LRANGE_DIVISOR.get(test, 1), 1000)
 
 
 def probe_type_test(server, test):
@@ -368,8 +368,9 @@ def render_types(results):
             f"{results['rounds']} alternating rounds ({order}), ratios the median of per-round "
             "vireo/redis. Before each run the test's key (mylist, myset, myhash, myzset) is "
             "deleted, and for LPOP, RPOP, SPOP and ZPOPMIN filled with as many elements as the "
-            "run pops (untimed), so every pop hits; after it the key is deleted again. -n is a "
-            "tenth for LRANGE_100 and a fortieth for LRANGE_600 (redis-benchmark fills the list "
+            "run pops (untimed), so every pop hits; after it the key is deleted again. -n is "
+            f"divided by {LRANGE_DIVISOR['lrange_100']} for LRANGE_100 and by "
+            f"{LRANGE_DIVISOR['lrange_600']} for LRANGE_600 (redis-benchmark fills the list "
             "with as many LPUSHes first; its CPU is in the same run, so no CPU figure there). "
             f"\"{common.UNSUPPORTED}\": the server answered \"unknown command\" to a command of "
             "the test (probed before the rounds).")
@@ -404,7 +405,7 @@ def add_args(ap):
     ap.add_argument("--requests-c1000", type=int, default=200000,
                     help="-n for the 1000-client workloads")
     ap.add_argument("--requests-types", type=int, default=2000000,
-                    help="-n for the data-type workloads (LRANGE_100 a tenth, LRANGE_600 a fortieth)")
+                    help="-n for the data-type workloads (LRANGE_100 / 40, LRANGE_600 / 200)")
     ap.add_argument("--hz", type=int, default=10, help="hz for both servers")
     ap.add_argument("--only", default="", help="comma list of workload ids or test names")
     ap.add_argument("--timeout", type=float, default=600, help="per redis-benchmark run, s")
