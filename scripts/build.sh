@@ -18,7 +18,7 @@ case "${1:-release}" in
   fuzz)
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DVIREO_FUZZ=ON -DVIREO_TESTS=ON \
       -DVIREO_BENCH=OFF -DVIREO_JEMALLOC=OFF >/dev/null
-    ninja -C build-fuzz -j"$JOBS" fuzz_parser
+    ninja -C build-fuzz -j"$JOBS" $(ninja -C build-fuzz -t targets all | grep -o '^fuzz_[a-z0-9_]*' | sort -u)
     ;;
   *) echo "usage: $0 [release|asan|fuzz]" >&2; exit 2 ;;
 esac

@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_DECODER_SECONDS=${FUZZ_DECODER_SECONDS:-30}
 
 echo "== release build"
 scripts/build.sh release
@@ -25,11 +26,22 @@ echo "== integration + differential tests (sanitizers)"
 VIREO_BIN="$PWD/build-asan/vireo-server" VIREO_SANITIZED=1 \
   $PY -m pytest -q -p no:cacheprovider tests/integration tests/differential
 
-echo "== parser fuzzing (${FUZZ_SECONDS}s)"
+echo "== fuzzing (parser ${FUZZ_SECONDS}s, each decoder ${FUZZ_DECODER_SECONDS}s)"
 scripts/build.sh fuzz
 mkdir -p build-fuzz/corpus
 ./build-fuzz/fuzz_parser -max_total_time="$FUZZ_SECONDS" -max_len=4096 -print_final_stats=1 \
   build-fuzz/corpus tests/fuzz/seeds 2>&1 | tail -n 15
+# Decoders of untrusted blobs (RESTORE / RDB): fuzz_<name> with seeds in
+# tests/fuzz/seeds-<name>.
+for t in build-fuzz/fuzz_*; do
+  name=${t#build-fuzz/fuzz_}
+  [ "$name" = parser ] && continue
+  mkdir -p "build-fuzz/corpus-$name"
+  seeds="tests/fuzz/seeds-$name"
+  [ -d "$seeds" ] || seeds=
+  "$t" -max_total_time="$FUZZ_DECODER_SECONDS" -max_len=65536 -print_final_stats=1 \
+    "build-fuzz/corpus-$name" $seeds 2>&1 | tail -n 3
+done
 
 if [ -x bench/compare/smoke.sh ]; then
   echo "== bench tools smoke run"

@@ -99,6 +99,10 @@ inline constexpr std::string_view kClientIdPositive = "ERR client-id should be g
 inline constexpr std::string_view kNoSuchClient = "ERR No such client";
 inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
+// Why: Redis's unblockClientOnError text has its own code, not ERR.
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 inline constexpr std::string_view kUnblockReason =
     "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 

@@ -23,13 +23,6 @@
 
 #include "engine/encoding/intset.h"
 
-// Why in this translation unit: only this target gets -fsanitize=fuzzer, so
-// compiling intset.cc here gives the fuzzer coverage inside the validator
-// (the archive's copy is then never pulled in).
-#ifndef VIREO_FUZZ_LIBS_INSTRUMENTED
-#include "engine/encoding/intset.cc"
-#endif
-
 namespace is = vireo::engine::intset;
 
 #define FUZZ_CHECK(cond)                                                     \
