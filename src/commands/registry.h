@@ -15,6 +15,7 @@ void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIE
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
+void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 
 // Every family: the one place that lists them (no static self-registration:
 // a static library drops unreferenced objects). The server binary, and any

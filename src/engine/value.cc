@@ -3,6 +3,7 @@
 
 #include "base/memory.h"
 #include "base/sha1.h"
+#include "engine/types/set.h"
 #include "engine/types/string.h"
 
 namespace vireo::engine {
@@ -12,7 +13,7 @@ namespace {
 constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kString */ {str::FreeValue, str::FreeEffort, str::Dup, str::MemoryUsage, str::Digest},
     /* kList */ {},
-    /* kSet */ {},
+    /* kSet */ {set::FreeValue, set::FreeEffort, set::Dup, set::MemoryUsage, set::Digest},
     /* kZset */ {},
     /* kHash */ {},
     /* kModule */ {},

@@ -119,6 +119,15 @@ inline constexpr std::string_view kDebugProtocolType =
     "ERR Wrong protocol type name. Please use one of the following: "
     "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
 
+// --- sets ----------------------------------------------------------------------
+inline constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kNumkeysTooMany =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+inline constexpr std::string_view kSrandmemberRange =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
+
 // --- messages with a part filled in ----------------------------------------------
 inline std::string WrongArgs(std::string_view cmd) {
   return "ERR wrong number of arguments for '" + std::string(cmd) + "' command";
