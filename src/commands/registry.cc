@@ -15,6 +15,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterInfoFamily(t);
   RegisterListFamily(t);
   RegisterAdminFamily(t);
+  RegisterSetFamily(t);
 }
 
 }  // namespace vireo::commands

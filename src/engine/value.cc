@@ -4,6 +4,7 @@
 #include "base/memory.h"
 #include "base/sha1.h"
 #include "engine/types/list.h"
+#include "engine/types/set.h"
 #include "engine/types/string.h"
 
 namespace vireo::engine {
@@ -13,7 +14,7 @@ namespace {
 constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kString */ {str::FreeValue, str::FreeEffort, str::Dup, str::MemoryUsage, str::Digest},
     /* kList */ {list::FreeValue, list::FreeEffort, list::Dup, list::MemoryUsage, list::Digest},
-    /* kSet */ {},
+    /* kSet */ {set::FreeValue, set::FreeEffort, set::Dup, set::MemoryUsage, set::Digest},
     /* kZset */ {},
     /* kHash */ {},
     /* kModule */ {},

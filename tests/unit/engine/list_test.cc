@@ -1,5 +1,6 @@
 // engine::list over a Keyspace: what each operation reports to the
-// listener (KeyModified, Redis 7.0's event names in t_list.c's order) and
+// listener (KeyModified, KeyReady for a created list, Redis 7.0's event
+// names in t_list.c's order) and
 // how much it counts in `dirty`, WRONGTYPE and missing-key outcomes, the
 // value-table row (dup, free effort, memory usage sampling, digest), and
 // the list options taken at creation.
@@ -27,6 +28,7 @@ class Recorder : public KeyspaceListener {
   }
   void KeyExpired(int, std::string_view) override {}
   void KeyEvicted(int, std::string_view) override {}
+  void KeyReady(int, std::string_view key) override { calls.push_back("ready:" + std::string(key)); }
   void BeforeFlush(int) override {}
   void BeforeSwap(int, int) override {}
 };
@@ -36,6 +38,7 @@ class ListTest : public ::testing::Test {
   ListTest() : ks(2) {
     ks.set_listener(&rec);
     ks.AddModifiedInterest(1);
+    ks.AddReadyInterest(1);
     ks.set_event_mask(~0);
   }
   std::vector<std::string> Take() {
@@ -62,7 +65,7 @@ using V = std::vector<std::string>;
 
 TEST_F(ListTest, PushEventsAndDirty) {
   EXPECT_EQ(*Push("l", {"a", "b", "c"}), 3u);
-  EXPECT_EQ(Take(), (V{"new:l", "mod:l", "rpush:l"}));
+  EXPECT_EQ(Take(), (V{"new:l", "ready:l", "mod:l", "rpush:l"}));
   EXPECT_EQ(ks.dirty, 3);
   EXPECT_EQ(*Push("l", {"z"}, true), 4u);
   EXPECT_EQ(Take(), (V{"mod:l", "lpush:l"}));
@@ -128,7 +131,7 @@ TEST_F(ListTest, MoveEventsOrderAndRotation) {
   auto f = [&](std::string_view s, size_t, size_t) { moved = s; };
   EXPECT_EQ(list::Move(ks, 0, "src", "dst", false, true, f), OpStatus::kOk);
   EXPECT_EQ(moved, "b");
-  EXPECT_EQ(Take(), (V{"new:dst", "mod:dst", "lpush:dst", "mod:src", "rpop:src"}));
+  EXPECT_EQ(Take(), (V{"new:dst", "ready:dst", "mod:dst", "lpush:dst", "mod:src", "rpop:src"}));
   EXPECT_EQ(ks.dirty - d0, 1);
   EXPECT_EQ(list::Move(ks, 0, "src", "dst", true, false, f), OpStatus::kOk);
   EXPECT_EQ(Take(), (V{"mod:dst", "rpush:dst", "mod:src", "lpop:src", "del:src"}));
