@@ -99,12 +99,14 @@ OpResult<size_t> Push(Keyspace& ks, int db, std::string_view key,
 OpResult<size_t> Pop(Keyspace& ks, int db, std::string_view key, bool left, int64_t count,
                      const ElemFn& out);
 
-// LMPOP / BLMPOP's non-blocking step: pops up to `count` (>= 1) elements
-// from the first of `keys` holding a non-empty list. A key of another type
-// met before that is kWrongType (Redis checks each key in turn); kNotFound
-// when none holds a list. On success *key_index is the key popped from and
-// the result the number popped (the COUNT Redis propagates: LPOP/RPOP key
-// <popped>).
+// LMPOP / BLMPOP's non-blocking step, and BLPOP/BRPOP's: pops up to
+// `count` (>= 1) elements — or, with count < 0, one element shown as
+// element 0 of 1 (BLPOP/BRPOP) — from the first of `keys` holding a
+// non-empty list. A key of another type met before that is kWrongType
+// (Redis checks each key in turn); kNotFound when none holds a list (the
+// caller blocks or answers null). On success *key_index is the key popped
+// from and the result the number popped (the COUNT Redis propagates:
+// LPOP/RPOP key <popped>; BLPOP propagates LPOP key).
 OpResult<size_t> MPop(Keyspace& ks, int db, std::span<const std::string_view> keys, bool left,
                       int64_t count, size_t* key_index, const ElemFn& out);
 

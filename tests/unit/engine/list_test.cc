@@ -119,6 +119,11 @@ TEST_F(ListTest, MPopChecksKeysInOrder) {
   EXPECT_EQ(Take(), (V{"mod:b", "rpop:b"}));
   std::vector<std::string_view> keys2{"a", "s", "b"};
   EXPECT_EQ(list::MPop(ks, 0, keys2, true, 1, &idx, f).status(), OpStatus::kWrongType);
+  // count < 0: BLPOP/BRPOP's single element.
+  got.clear();
+  EXPECT_EQ(*list::MPop(ks, 0, keys, true, -1, &idx, f), 1u);
+  EXPECT_EQ(idx, 1u);
+  EXPECT_EQ(got, (V{"1"}));
   std::vector<std::string_view> keys3{"a", "c"};
   EXPECT_EQ(list::MPop(ks, 0, keys3, true, 1, &idx, f).status(), OpStatus::kNotFound);
 }
