@@ -1,6 +1,9 @@
-// List commands (Redis t_list.c, non-blocking): LPUSH RPUSH LPUSHX RPUSHX
-// LPOP RPOP LLEN LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS RPOPLPUSH
-// LMOVE LMPOP.
+// List commands (Redis t_list.c): LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN
+// LRANGE LINDEX LSET LINSERT LREM LTRIM LPOS RPOPLPUSH LMOVE LMPOP, and the
+// blocking BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH (they pop like the others
+// when there is data, else wait through commands/blocking.h; a woken
+// client runs its command again, so the propagated forms are the same:
+// B[LR]POP -> [LR]POP key, BLMPOP -> [LR]POP key <n>, BLMOVE -> LMOVE).
 //
 // The handlers parse arguments in Redis's order (some commands parse before
 // the key lookup, LINDEX and LSET after it, which decides which error a
@@ -9,6 +12,7 @@
 // Redis rewrites it; the others propagate themselves.
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/common.h"
 #include "engine/types/list.h"
 
@@ -237,17 +241,47 @@ void CmdRPopLPush(Client& c) { MoveGeneric(c, false, true); }
 constexpr std::string_view kNumkeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
 
-// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] (lmpopGenericCommand).
-void CmdLMPop(Client& c) {
+// Pops from the first non-empty list of `keys` (count < 0: one element,
+// the BLPOP/BRPOP reply [key, elem]; else up to count, the LMPOP reply
+// [key, [elems]]) and propagates the pop as Redis does: [LR]POP key, or
+// [LR]POP key <popped> for the COUNT forms. kNotFound when all are empty.
+OpStatus PopFirstNonEmpty(Client& c, std::span<const std::string_view> keys, bool left,
+                          int64_t count) {
+  size_t key_index = 0;
+  auto writer = [&](std::string_view s, size_t i, size_t n) {
+    if (i == 0) {
+      c.reply.ArrayLen(2);
+      c.reply.Bulk(keys[key_index]);
+      if (count >= 0) c.reply.ArrayLen(static_cast<int64_t>(n));
+    }
+    c.reply.Bulk(s);
+  };
+  auto r = list::MPop(KS(), c.db_index, keys, left, count, &key_index, writer);
+  if (!r.ok()) return r.status();
+  std::string_view op = left ? "LPOP" : "RPOP";
+  if (count < 0) {
+    // Why: B[LR]POP is replicated as [LR]POP key.
+    PropagateAs(c, {op, keys[key_index]});
+  } else {
+    // Why: [B]LMPOP is replicated as [LR]POP key <popped>.
+    char buf[base::kLongStrSize];
+    PropagateAs(c, {op, keys[key_index], {buf, base::Int64ToChars(static_cast<int64_t>(*r), buf)}});
+  }
+  return OpStatus::kOk;
+}
+
+// [B]LMPOP [timeout] numkeys key [key ...] LEFT|RIGHT [COUNT count]
+// (lmpopGenericCommand): numkeys_idx is 1 for LMPOP, 2 for BLMPOP.
+void MPopGeneric(Client& c, size_t numkeys_idx, bool block) {
   int64_t numkeys, count = -1;
-  if (!ParseIntRange(c, c.argv[1], 1, INT64_MAX, &numkeys, kNumkeys)) return;
+  if (!ParseIntRange(c, c.argv[numkeys_idx], 1, INT64_MAX, &numkeys, kNumkeys)) return;
   // Why: the direction follows the keys; a numkeys past the arguments is
   // a syntax error (compared without overflowing).
-  if (static_cast<uint64_t>(numkeys) >= c.argv.size() - 2) {
+  if (static_cast<uint64_t>(numkeys) >= c.argv.size() - numkeys_idx - 1) {
     ErrSyntax(c);
     return;
   }
-  size_t where_idx = 2 + static_cast<size_t>(numkeys);
+  size_t where_idx = numkeys_idx + 1 + static_cast<size_t>(numkeys);
   bool left;
   if (!ParseWhere(c, c.argv[where_idx], &left)) return;
   for (size_t j = where_idx + 1; j < c.argv.size(); j++) {
@@ -259,28 +293,69 @@ void CmdLMPop(Client& c) {
     }
   }
   if (count == -1) count = 1;
-  std::span<const std::string_view> keys(c.argv.data() + 2, static_cast<size_t>(numkeys));
-  size_t key_index = 0;
-  auto writer = [&](std::string_view s, size_t i, size_t n) {
-    if (i == 0) {
-      c.reply.ArrayLen(2);
-      c.reply.Bulk(keys[key_index]);
-      c.reply.ArrayLen(static_cast<int64_t>(n));
-    }
-    c.reply.Bulk(s);
-  };
-  auto r = list::MPop(KS(), c.db_index, keys, left, count, &key_index, writer);
-  if (r.status() == OpStatus::kNotFound) {
-    c.reply.NullArray();
-  } else if (!r.ok()) {
-    ErrStatus(c, r.status());
-  } else {
-    // Why: Redis replicates LMPOP as [LR]POP key <popped>.
-    char buf[base::kLongStrSize];
-    PropagateAs(c, {left ? "LPOP" : "RPOP", keys[key_index],
-                    {buf, base::Int64ToChars(static_cast<int64_t>(*r), buf)}});
+  std::span<const std::string_view> keys(c.argv.data() + numkeys_idx + 1,
+                                         static_cast<size_t>(numkeys));
+  int64_t deadline = 0;
+  // Why: the timeout is checked after the other arguments (Redis parses it
+  // in blockingPopGenericCommand).
+  if (block && !ParseBlockTimeout(c, c.argv[1], &deadline)) return;
+  OpStatus s = PopFirstNonEmpty(c, keys, left, count);
+  if (s == OpStatus::kNotFound) {
+    if (block)
+      BlockOrTimeout(c, keys, engine::ObjType::kList, deadline);
+    else
+      c.reply.NullArray();
+  } else if (s != OpStatus::kOk) {
+    ErrStatus(c, s);
   }
 }
+
+void CmdLMPop(Client& c) { MPopGeneric(c, 1, false); }
+void CmdBLMPop(Client& c) { MPopGeneric(c, 2, true); }
+
+// BLPOP/BRPOP key [key ...] timeout (blockingPopGenericCommand).
+void BlockingPopGeneric(Client& c, bool left) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(c, c.argv.back(), &deadline)) return;
+  std::span<const std::string_view> keys(c.argv.data() + 1, c.argv.size() - 2);
+  OpStatus s = PopFirstNonEmpty(c, keys, left, -1);
+  if (s == OpStatus::kNotFound)
+    BlockOrTimeout(c, keys, engine::ObjType::kList, deadline);
+  else if (s != OpStatus::kOk)
+    ErrStatus(c, s);
+}
+
+void CmdBLPop(Client& c) { BlockingPopGeneric(c, true); }
+void CmdBRPop(Client& c) { BlockingPopGeneric(c, false); }
+
+// BLMOVE / BRPOPLPUSH (blmoveGenericCommand): the move when the source
+// has elements, else wait on the source alone.
+void BlockingMoveGeneric(Client& c, bool from_left, bool to_left, size_t timeout_idx) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(c, c.argv[timeout_idx], &deadline)) return;
+  BulkWriter w{c, false};
+  OpStatus s = list::Move(KS(), c.db_index, c.argv[1], c.argv[2], from_left, to_left, w);
+  if (s == OpStatus::kOk) {
+    // Why: replicated as the non-blocking form.
+    if (timeout_idx == 3)
+      PropagateAs(c, {"RPOPLPUSH", c.argv[1], c.argv[2]});
+    else
+      PropagateAs(c, {"LMOVE", c.argv[1], c.argv[2], c.argv[3], c.argv[4]});
+  } else if (s == OpStatus::kNotFound) {
+    // Why: inside MULTI an empty source answers a null bulk, not an array.
+    BlockOrTimeout(c, std::span<const std::string_view>(c.argv.data() + 1, 1), engine::ObjType::kList, deadline,
+                   /*null_bulk=*/true);
+  } else {
+    ErrStatus(c, s);
+  }
+}
+
+void CmdBLMove(Client& c) {
+  bool from_left, to_left;
+  if (!ParseWhere(c, c.argv[3], &from_left) || !ParseWhere(c, c.argv[4], &to_left)) return;
+  BlockingMoveGeneric(c, from_left, to_left, 5);
+}
+void CmdBRPopLPush(Client& c) { BlockingMoveGeneric(c, false, true, 3); }
 
 }  // namespace
 
@@ -302,6 +377,11 @@ void RegisterListFamily(server::CommandTable& t) {
   t.Register("rpoplpush", CmdRPopLPush);
   t.Register("lmove", CmdLMove);
   t.Register("lmpop", CmdLMPop);
+  t.Register("blpop", CmdBLPop);
+  t.Register("brpop", CmdBRPop);
+  t.Register("blmpop", CmdBLMPop);
+  t.Register("blmove", CmdBLMove);
+  t.Register("brpoplpush", CmdBRPopLPush);
 }
 
 }  // namespace vireo::commands

@@ -16,8 +16,8 @@ import redis
 from integ_util import Raw, RespError, wait_for
 
 pytestmark = pytest.mark.requires_commands(
-    "blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
-    "rpush", "lpush", "zadd", "lrange")
+    "blpop", "brpop", "brpoplpush", "blmove", "blmpop", "rpush", "lpush", "lrange")
+needs_zsets = pytest.mark.requires_commands("bzpopmin", "bzpopmax", "bzmpop", "zadd")
 
 DEBUG = ["--enable-debug-command", "yes"]
 
@@ -380,6 +380,7 @@ def test_new_key_moved_into_place(rc, rd, pop):
     assert c.read_reply() == popped(pop, b"foo", b"hij")
 
 
+@pytest.mark.requires_commands("sort")
 def test_sort_store_wakes(rc, rd):
     """list.tcl: BLPOP when result key is created by SORT..STORE."""
     pytest.importorskip("redis")
@@ -518,6 +519,7 @@ def test_blocked_clients_timeout_table(rc, rd):
 
 # ---------------------------------------------------------------- zset.tcl
 
+@needs_zsets
 @pytest.mark.parametrize("cmd,want", [("BZPOPMIN", [b"zs", b"a", b"1"]),
                                       ("BZPOPMAX", [b"zs", b"b", b"2"])])
 def test_bzpop_woken(rc, rd, cmd, want):
@@ -530,6 +532,7 @@ def test_bzpop_woken(rc, rd, cmd, want):
     assert c.call(cmd, "nope", "zs", 0)[0] == b"zs"
 
 
+@needs_zsets
 def test_bzpop_timeout_and_errors(rc, rd):
     """zset.tcl: BZPOPMIN with a timeout / against a wrong type / negative timeout."""
     c = rd()
@@ -539,6 +542,7 @@ def test_bzpop_timeout_and_errors(rc, rd):
     assert c.call("BZPOPMAX", "z1", -1) == RespError(b"ERR timeout is negative")
 
 
+@needs_zsets
 def test_bzmpop(rc, rd):
     """zset.tcl: BZMPOP readraw / multiple blocked clients (MIN, MAX, COUNT)."""
     c1, c2 = rd(), rd()
@@ -553,6 +557,7 @@ def test_bzmpop(rc, rd):
     assert c1.call("BZMPOP", 0.01, 1, "za", "MIN") is None
 
 
+@needs_zsets
 def test_blpop_does_not_take_a_zset(rc, rd):
     """A BLPOP stays blocked when a sorted set appears under its key, and a
     BZPOPMIN on the same key is served."""
