@@ -172,11 +172,22 @@ void DebugObject(Client& c) {
     return;
   }
   char buf[512];
-  snprintf(buf, sizeof(buf),
+  int n = snprintf(buf, sizeof(buf),
            "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%d lru_seconds_idle:%llu",
            static_cast<const void*>(e), engine::str::IsSharedInteger(e, KS().options()) ? INT_MAX : 1,
            engine::EncodingName(e->encoding()), SerializedLength(e), static_cast<int>(e->lru),
            static_cast<unsigned long long>(engine::EstimateIdleTimeMs(e, KS().options()) / 1000));
+  if (e->encoding() == engine::Enc::kQuicklist) {
+    // Why: Redis appends the quicklist's shape for lists.
+    const engine::ql::Quicklist* ql = engine::list::QL(e);
+    unsigned long sz = 0;
+    for (const engine::ql::Node* node = ql->head; node; node = node->next) sz += node->sz;
+    snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n),
+             " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d "
+             "ql_uncompressed_size:%lu",
+             ql->len, static_cast<double>(ql->count) / static_cast<double>(ql->len), ql->fill,
+             ql->compress != 0 ? 1 : 0, sz);
+  }
   c.reply.Simple(buf);
 }
 
