@@ -553,4 +553,8 @@ OpResult<uint64_t> Scan(Keyspace& ks, int db, std::string_view key, uint64_t cur
   return cursor;
 }
 
+void ForEachMember(const Entry* e, MemberSink& out) {
+  ForEach(Of(e), [&](std::string_view m) { out.Member(m); });
+}
+
 }  // namespace vireo::engine::set

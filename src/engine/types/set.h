@@ -60,6 +60,9 @@ Entry* NewSetEntry(std::string_view key, std::span<const std::string_view> membe
                    const KeyspaceOptions& o);
 // Number of members of a set entry.
 size_t Size(const Entry* e);
+// Shows every member of a set entry (intset order, or the table's order)
+// to `out` (SORT reads sets this way).
+void ForEachMember(const Entry* e, MemberSink& out);
 
 // ---- operations ---------------------------------------------------------
 // SADD: the number of members added.
