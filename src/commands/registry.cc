@@ -14,6 +14,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterConfigFamily(t);
   RegisterInfoFamily(t);
   RegisterAdminFamily(t);
+  RegisterZsetFamily(t);
 }
 
 }  // namespace vireo::commands

@@ -30,6 +30,7 @@ enum class OpStatus : uint8_t {
   kSkipped,         // a condition (NX/XX/GT/LT) was not met: nothing done
   kOffsetOutOfRange,// SETRANGE with a negative offset
   kUnknownType,     // a value type this operation cannot handle
+  kNanScore,        // a sorted-set score would become NaN (ZADD INCR / ZINCRBY)
 };
 
 // A value or a status. `ok()` is true only for kOk; value() is then valid.

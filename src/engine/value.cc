@@ -4,6 +4,7 @@
 #include "base/memory.h"
 #include "base/sha1.h"
 #include "engine/types/string.h"
+#include "engine/types/zset.h"
 
 namespace vireo::engine {
 namespace {
@@ -13,7 +14,7 @@ constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kString */ {str::FreeValue, str::FreeEffort, str::Dup, str::MemoryUsage, str::Digest},
     /* kList */ {},
     /* kSet */ {},
-    /* kZset */ {},
+    /* kZset */ {zset::FreeValue, zset::FreeEffort, zset::Dup, zset::MemoryUsage, zset::Digest},
     /* kHash */ {},
     /* kModule */ {},
     /* kStream */ {},
