@@ -488,3 +488,64 @@ def test_memory_per_member_at_most_redis(tmp_path):
     theirs = _bytes_per_member(REDIS_BIN, tmp_path / "b", 200, 1000)
     print("bytes per member: vireo %.1f redis %.1f" % (ours, theirs))
     assert ours <= theirs
+
+
+# ---------------------------------------------------------------- dirty counts
+
+DIRTY_STEPS = [
+    ("ZADD", "d", 1, "a", 2, "b", 3, "c"),
+    ("ZADD", "d", 1, "a"),
+    ("ZADD", "d", "CH", 5, "a", 2, "b", 9, "x"),
+    ("ZADD", "d", "XX", 1, "nosuch"),
+    ("ZINCRBY", "d", 1, "a"),
+    ("ZINCRBY", "d", 0, "a"),
+    ("ZREM", "d", "nosuch"),
+    ("ZREM", "d", "a", "b"),
+    ("ZADD", "d", 1, "a", 2, "b", 3, "e", 4, "f"),
+    ("ZREMRANGEBYRANK", "d", 0, 1),
+    ("ZREMRANGEBYSCORE", "d", 100, 200),
+    ("ZREMRANGEBYSCORE", "d", "-inf", 3),
+    ("ZADD", "d", 0, "p", 0, "q", 0, "r"),
+    ("ZREMRANGEBYLEX", "d", "[p", "[q"),
+    ("ZPOPMIN", "d"),
+    ("ZPOPMAX", "d", 10),
+    ("ZPOPMIN", "d", 0),
+    ("ZADD", "s1", 1, "a", 2, "b"),
+    ("ZADD", "s2", 2, "b", 3, "c"),
+    ("ZUNIONSTORE", "u", 2, "s1", "s2"),
+    ("ZINTERSTORE", "u", 2, "s1", "nokey"),
+    ("ZINTERSTORE", "u", 2, "s1", "nokey"),
+    ("ZDIFFSTORE", "u", 2, "s1", "s2"),
+    ("ZRANGESTORE", "u", "s1", 0, -1),
+    ("ZRANGESTORE", "u", "s1", 5, 6),
+    ("ZRANGESTORE", "u", "s1", 5, 6),
+    ("ZMPOP", 2, "nokey", "s1", "MIN", "COUNT", 5),
+    ("ZADD", "s1", "INCR", 1, "z"),
+    ("ZADD", "s1", "INCR", "-inf", "z"),
+    ("ZADD", "s1", "INCR", "+inf", "z"),
+]
+
+
+def _dirty_trace(binary, tmp_path):
+    s = ServerProcess(binary, cwd=str(tmp_path))
+    try:
+        c = s.client()
+        info = c.info
+        out = []
+        for step in DIRTY_STEPS:
+            try:
+                out.append(zr(c, *step))
+            except redis.ResponseError as e:
+                out.append(("err", str(e)))
+            out.append(info("persistence")["rdb_changes_since_last_save"])
+        c.close()
+        return out
+    finally:
+        s.stop()
+
+
+def test_dirty_counts_match_redis(tmp_path):
+    """Every write counts Redis 7.0's dirty amount (rdb_changes_since_last_save)."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert _dirty_trace(VIREO_BIN, tmp_path / "a") == _dirty_trace(REDIS_BIN, tmp_path / "b")
