@@ -10,6 +10,8 @@
 // one engine::zset operation and reply; scores are replied with
 // ReplyBuilder::Double (Redis's addReplyDouble: "%.17g" bulk in RESP2, a
 // ',' double in RESP3). ZMPOP propagates as ZPOPMIN/ZPOPMAX key count.
+#include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -100,10 +102,18 @@ void ZaddGeneric(Client& c, int flags) {
   if (nx && xx) return Err(c, err::kZaddXxNx);
   if ((gt && nx) || (lt && nx) || (gt && lt)) return Err(c, err::kZaddGtLtNx);
   if (incr && elements > 1) return Err(c, err::kZaddIncrPair);
-  std::vector<zs::ScoreMember> pairs(elements);
+  // The common small ZADD parses its pairs without allocating.
+  zs::ScoreMember small[8];
+  std::vector<zs::ScoreMember> big;
+  zs::ScoreMember* p = small;
+  if (elements > std::size(small)) {
+    big.resize(elements);
+    p = big.data();
+  }
+  std::span<const zs::ScoreMember> pairs(p, elements);
   for (size_t j = 0; j < elements; j++) {
-    if (!ParseDouble(c, c.argv[idx + j * 2], &pairs[j].score)) return;
-    pairs[j].member = c.argv[idx + j * 2 + 1];
+    if (!ParseDouble(c, c.argv[idx + j * 2], &p[j].score)) return;
+    p[j].member = c.argv[idx + j * 2 + 1];
   }
   zs::AddResult res;
   OpStatus st = zs::Add(KS(), c.db_index, c.argv[1], flags, pairs, &res);
@@ -434,7 +444,7 @@ void SetOpGeneric(Client& c, size_t numkeys_idx, zs::SetOpKind op, SetCmd kind) 
       withscores = true;
       j++;
     } else if (card && remaining >= 2 && EqNoCase(o, "limit")) {
-      int64_t v;
+      int64_t v = 0;
       if (!base::StringToInt64(c.argv[j + 1], &v) || v < 0) error = err::kLimitNegative;
       limit = v;
       j += 2;
