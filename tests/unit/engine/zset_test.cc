@@ -8,9 +8,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "engine/encoding/listpack.h"
 #include "engine/keyspace.h"
 #include "engine/value.h"
 
@@ -179,6 +181,32 @@ TEST_F(ZsetOps, StoreResultEncodings) {
   EXPECT_EQ(*zset::RangeStore(ks, 0, "d", "z", spec), 0);
   EXPECT_EQ(ev.seen, (std::vector<std::string>{"mod:d", "del:d"}));
   EXPECT_EQ(ks.Find(0, "d"), nullptr);
+}
+
+// The listpack of a DUMP from redis-server 7.0.15 after
+//   ZADD z 1.5 a 3 b -0 c inf d 1e300 e 0.1 f 123 123 -5 neg
+//          4611686018427387904 big 4611686018427387903 big2 -inf ninf 2.5 x
+//   ZINCRBY z 1 a ; ZREM z x
+// (integral scores as integers up to 2^62, others as "%.17g" text).
+TEST_F(ZsetOps, ListpackBytesIdenticalToRedis) {
+  const char* hex =
+      "8c0000001600846e696e6605842d696e6605836e656704dffb02816302000181660293302e3130303030303030"
+      "3030303030303030311481610283322e350481620203017b017b018362696704f40000000000000040098462"
+      "69673205f400000000000000400981650297312e30303030303030303030303030303031652b333030188164"
+      "0283696e6604ff";
+  std::string want;
+  for (const char* p = hex; *p; p += 2) want.push_back(static_cast<char>(std::stoi(std::string(p, 2), nullptr, 16)));
+  Add("z", {{1.5, "a"}, {3, "b"}, {-0.0, "c"}, {INFINITY, "d"}, {1e300, "e"}, {0.1, "f"},
+            {123, "123"}, {-5, "neg"}, {4611686018427387904.0, "big"},
+            {static_cast<double>(4611686018427387903LL), "big2"}, {-INFINITY, "ninf"}, {2.5, "x"}});
+  Add("z", {{1, "a"}}, zset::kAddIncr);
+  std::vector<std::string_view> rem = {"x"};
+  zset::Rem(ks, 0, "z", rem);
+  const Entry* e = ks.Find(0, "z");
+  ASSERT_EQ(e->encoding(), Enc::kListpack);
+  auto* l = static_cast<const uint8_t*>(e->v.ptr);
+  ASSERT_EQ(lp::Bytes(l), want.size());
+  EXPECT_EQ(0, memcmp(l, want.data(), want.size()));
 }
 
 }  // namespace
