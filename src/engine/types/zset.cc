@@ -4,6 +4,7 @@
 #include "engine/types/zset.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -302,6 +303,17 @@ OpResult<int64_t> Rank(Keyspace& ks, int db, std::string_view key, std::string_v
   return reverse ? len - rank : rank - 1;
 }
 
+namespace {
+
+// zcountCommand's rank arithmetic; without a last node (a lex range over
+// members that are not in lex order) everything from the first counts.
+int64_t CountBetween(const zsl::ZSet* zs, const zsl::Node* first, const zsl::Node* last) {
+  auto count = static_cast<int64_t>(zs->size() - (zs->Rank(first) - 1));
+  if (last) count -= static_cast<int64_t>(zs->size() - zs->Rank(last));
+  return count;
+}
+
+}  // namespace
 
 OpResult<int64_t> Count(Keyspace& ks, int db, std::string_view key, const ScoreRange& range) {
   auto r = ks.FindOfType(db, key, ObjType::kZset);
@@ -319,7 +331,7 @@ OpResult<int64_t> Count(Keyspace& ks, int db, std::string_view key, const ScoreR
   const zsl::Node* f = zs->FirstInRange(range);
   if (!f) return int64_t{0};
   const zsl::Node* l = zs->LastInRange(range);
-  return static_cast<int64_t>(zs->Rank(l) - zs->Rank(f) + 1);
+  return CountBetween(zs, f, l);
 }
 
 OpResult<int64_t> LexCount(Keyspace& ks, int db, std::string_view key, const LexRange& range) {
@@ -339,7 +351,7 @@ OpResult<int64_t> LexCount(Keyspace& ks, int db, std::string_view key, const Lex
   const zsl::Node* f = zs->FirstInLexRange(range);
   if (!f) return int64_t{0};
   const zsl::Node* l = zs->LastInLexRange(range);
-  return static_cast<int64_t>(zs->Rank(l) - zs->Rank(f) + 1);
+  return CountBetween(zs, f, l);
 }
 
 // ---------------------------------------------------------------- ranges
@@ -394,7 +406,8 @@ void EmitRange(const Entry* e, const RangeSpec& spec, Sink& out) {
   };
   for (int64_t off = spec.offset; c.valid() && off > 0; off--) step();
   size_t count = 0;
-  for (int64_t limit = spec.limit; c.valid() && limit != 0; limit--) {
+  // Why: a negative LIMIT count means no limit (`while (limit--)` in Redis).
+  for (int64_t left = spec.limit < 0 ? INT64_MAX : spec.limit; c.valid() && left != 0; left--) {
     std::string_view m = c.member(buf);
     double s = (by_score || out.want_scores) ? c.score() : 0;
     bool in = by_score ? (spec.reverse ? spec.score.GteMin(s) : spec.score.LteMax(s))

@@ -387,9 +387,9 @@ OpResult<uint64_t> Scan(Keyspace& ks, int db, std::string_view key, uint64_t cur
   }
   // Why: scanGenericCommand doubles COUNT for pairs and stops after
   // COUNT*10 bucket visits; the pattern is applied afterwards.
-  auto want = static_cast<size_t>(count) * 2;
-  int64_t maxiter = static_cast<int64_t>(want) * 10;
-  size_t emitted = 0;
+  uint64_t want = static_cast<uint64_t>(count) > UINT64_MAX / 2 ? UINT64_MAX : static_cast<uint64_t>(count) * 2;
+  uint64_t maxiter = want > UINT64_MAX / 10 ? UINT64_MAX : want * 10;
+  uint64_t emitted = 0;
   char buf[128];
   do {
     cursor = Sl(e)->dict().Scan(cursor, [&](const zsl::Node* x) {
@@ -403,7 +403,7 @@ OpResult<uint64_t> Scan(Keyspace& ks, int db, std::string_view key, uint64_t cur
         n = snprintf(buf, sizeof(buf), "%.17Lg", static_cast<long double>(x->score));
       out->emplace_back(buf, static_cast<size_t>(n));
     });
-  } while (cursor && maxiter-- && emitted < want);
+  } while (cursor && maxiter-- != 0 && emitted < want);
   return cursor;
 }
 
