@@ -104,6 +104,32 @@ TEST_F(ZsetOps, RemovalsEmitDelAfterTheirEvent) {
   EXPECT_EQ(zset::MPop(ks, 0, keys, true, 1, out), OpStatus::kNotFound);
 }
 
+TEST_F(ZsetOps, EventNamesOfRangeAndStoreCommands) {
+  Add("z", {{1, "a"}, {2, "b"}, {3, "c"}, {4, "d"}});
+  Add("z", {{1, "a"}}, zset::kAddIncr);
+  ev.seen.clear();
+  zset::RangeSpec spec;
+  spec.type = zset::RangeSpec::kScore;
+  spec.score = {3, 3, false, false};
+  EXPECT_EQ(*zset::RemRange(ks, 0, "z", spec), 1);
+  spec.type = zset::RangeSpec::kRank;
+  spec.start = 0;
+  spec.end = 0;
+  EXPECT_EQ(*zset::RemRange(ks, 0, "z", spec), 1);
+  spec.type = zset::RangeSpec::kLex;
+  spec.lex.min_kind = zset::LexRange::kMinusInf;
+  spec.lex.max_kind = zset::LexRange::kPlusInf;
+  std::vector<std::string_view> keys = {"z"};
+  zset::SetOpSpec so;
+  so.keys = keys;
+  so.op = zset::SetOpKind::kInter;
+  EXPECT_EQ(*zset::SetOpStore(ks, 0, "i", so), 2);
+  EXPECT_EQ(*zset::RemRange(ks, 0, "z", spec), 2);
+  EXPECT_EQ(ev.seen, (std::vector<std::string>{
+                         "mod:z", "zremrangebyscore:z", "mod:z", "zremrangebyrank:z", "new:i", "mod:i",
+                         "zinterstore:i", "mod:z", "zremrangebylex:z", "del:z"}));
+}
+
 // A set type stand-in: the value is a std::vector<std::string> (not owned).
 size_t FakeLen(const Entry* e) { return static_cast<std::vector<std::string>*>(e->v.ptr)->size(); }
 void FakeEach(const Entry* e, void (*fn)(std::string_view, void*), void* ctx) {
