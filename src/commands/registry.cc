@@ -16,6 +16,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterListFamily(t);
   RegisterAdminFamily(t);
   RegisterSetFamily(t);
+  RegisterZsetFamily(t);
 }
 
 }  // namespace vireo::commands

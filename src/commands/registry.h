@@ -14,7 +14,8 @@ void RegisterTransactionFamily(server::CommandTable& t);  // transaction.cc
 void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIENT ...
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
-void RegisterListFamily(server::CommandTable& t);         // list.cc: LPUSH ... LMPOP (not the blocking ones)
+void RegisterListFamily(server::CommandTable& t);         // list.cc: LPUSH ... LMPOP, BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH
+void RegisterZsetFamily(server::CommandTable& t);         // zset.cc: the sorted-set commands (not the blocking ones)
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
 void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 

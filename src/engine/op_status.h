@@ -31,6 +31,7 @@ enum class OpStatus : uint8_t {
   kOffsetOutOfRange,// SETRANGE with a negative offset
   kUnknownType,     // a value type this operation cannot handle
   kIndexOutOfRange, // LSET: the index is outside the list
+  kNanScore,        // a sorted-set score would become NaN (ZADD INCR / ZINCRBY)
 };
 
 // A value or a status. `ok()` is true only for kOk; value() is then valid.

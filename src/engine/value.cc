@@ -6,6 +6,7 @@
 #include "engine/types/list.h"
 #include "engine/types/set.h"
 #include "engine/types/string.h"
+#include "engine/types/zset.h"
 
 namespace vireo::engine {
 namespace {
@@ -15,7 +16,7 @@ constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kString */ {str::FreeValue, str::FreeEffort, str::Dup, str::MemoryUsage, str::Digest},
     /* kList */ {list::FreeValue, list::FreeEffort, list::Dup, list::MemoryUsage, list::Digest},
     /* kSet */ {set::FreeValue, set::FreeEffort, set::Dup, set::MemoryUsage, set::Digest},
-    /* kZset */ {},
+    /* kZset */ {zset::FreeValue, zset::FreeEffort, zset::Dup, zset::MemoryUsage, zset::Digest},
     /* kHash */ {},
     /* kModule */ {},
     /* kStream */ {},

@@ -91,6 +91,27 @@ inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsMemory =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 
+// --- sorted sets -------------------------------------------------------------
+inline constexpr std::string_view kNanScore = "ERR resulting score is not a number (NaN)";
+inline constexpr std::string_view kZaddXxNx = "ERR XX and NX options at the same time are not compatible";
+inline constexpr std::string_view kZaddGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr std::string_view kZaddIncrPair = "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
+inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+inline constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kZrangeLimit =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr std::string_view kZrangeLexScores =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline std::string AtLeastOneKey(std::string_view cmd) {
+  return "ERR at least 1 input key is needed for '" + std::string(cmd) + "' command";
+}
+
 // --- CLIENT --------------------------------------------------------------------
 inline constexpr std::string_view kClientName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
@@ -119,11 +140,9 @@ inline constexpr std::string_view kDebugProtocolType =
     "ERR Wrong protocol type name. Please use one of the following: "
     "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
 
-// --- sets ----------------------------------------------------------------------
-inline constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
+// --- sets (kNumkeysPositive, kLimitNegative: above) -----------------------------------
 inline constexpr std::string_view kNumkeysTooMany =
     "ERR Number of keys can't be greater than number of args";
-inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 inline constexpr std::string_view kSrandmemberRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -202,6 +221,7 @@ constexpr std::string_view For(engine::OpStatus s) {
     case OpStatus::kOffsetOutOfRange: return kOffsetOutOfRange;
     case OpStatus::kUnknownType: return kUnknownType;
     case OpStatus::kIndexOutOfRange: return kOutOfRange;
+    case OpStatus::kNanScore: return kNanScore;
     case OpStatus::kOk:
     case OpStatus::kExists:
     case OpStatus::kSkipped:
