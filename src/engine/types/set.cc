@@ -553,6 +553,8 @@ OpResult<uint64_t> Scan(Keyspace& ks, int db, std::string_view key, uint64_t cur
   return cursor;
 }
 
+bool ContainsMember(const Entry* e, std::string_view member) { return Contains(Of(e), member); }
+
 void ForEachMember(const Entry* e, MemberSink& out) {
   ForEach(Of(e), [&](std::string_view m) { out.Member(m); });
 }

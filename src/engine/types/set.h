@@ -63,6 +63,8 @@ size_t Size(const Entry* e);
 // Shows every member of a set entry (intset order, or the table's order)
 // to `out` (SORT reads sets this way).
 void ForEachMember(const Entry* e, MemberSink& out);
+// Whether a set entry holds `member`.
+bool ContainsMember(const Entry* e, std::string_view member);
 
 // ---- operations ---------------------------------------------------------
 // SADD: the number of members added.

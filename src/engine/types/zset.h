@@ -181,8 +181,9 @@ OpResult<uint64_t> Scan(Keyspace& ks, int db, std::string_view key, uint64_t cur
                         const ScanParams& p, std::vector<std::string>* out);
 
 // ---- sets as inputs of ZUNION/ZINTER/ZDIFF ---------------------------------------
-// The set type registers how to read its values (Redis's zuiInitIterator /
-// zuiFind over OBJ_SET), so this file needs no knowledge of set encodings.
+// How set values are read (Redis's zuiInitIterator / zuiFind over OBJ_SET):
+// by default through engine/types/set.h; tests may register another reader
+// (nullptr restores the set type's).
 struct SetReader {
   size_t (*length)(const Entry* e);
   // Calls fn(member, ctx) for every member.

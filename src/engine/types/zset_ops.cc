@@ -9,6 +9,7 @@
 
 #include "base/glob.h"
 #include "base/hash.h"
+#include "engine/types/set.h"
 #include "engine/types/zset.h"
 #include "engine/types/zset_internal.h"
 #include "engine/value.h"
@@ -162,7 +163,14 @@ OpStatus RandMember(Keyspace& ks, int db, std::string_view key, bool has_count, 
 
 namespace {
 
-const SetReader* g_set_reader = nullptr;
+// The set type's reader (engine/types/set.h); tests may swap in another.
+size_t SetLength(const Entry* e) { return set::Size(e); }
+void SetForEach(const Entry* e, void (*fn)(std::string_view, void*), void* ctx) {
+  set::FnSink sink([&](std::string_view m) { fn(m, ctx); });
+  set::ForEachMember(e, sink);
+}
+const SetReader kSetTypeReader = {SetLength, SetForEach, set::ContainsMember};
+const SetReader* g_set_reader = &kSetTypeReader;
 
 struct Src {
   const Entry* e = nullptr;  // nullptr: a missing key (empty)
@@ -317,7 +325,7 @@ const char* StoreEvent(SetOpKind op) {
 
 }  // namespace
 
-void RegisterSetReader(const SetReader* r) { g_set_reader = r; }
+void RegisterSetReader(const SetReader* r) { g_set_reader = r ? r : &kSetTypeReader; }
 
 OpStatus SetOp(Keyspace& ks, int db, const SetOpSpec& spec, Sink& out) {
   std::vector<Src> src;
