@@ -15,7 +15,7 @@ void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIE
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
 void RegisterListFamily(server::CommandTable& t);         // list.cc: LPUSH ... LMPOP, BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH
-void RegisterZsetFamily(server::CommandTable& t);         // zset.cc: the sorted-set commands (not the blocking ones)
+void RegisterZsetFamily(server::CommandTable& t);         // zset.cc: the sorted-set commands, BZPOPMIN BZPOPMAX BZMPOP
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
 void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 

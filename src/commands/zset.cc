@@ -3,8 +3,9 @@
 // ZRANGEBYSCORE ZREVRANGEBYSCORE ZRANGEBYLEX ZREVRANGEBYLEX
 // ZREMRANGEBYRANK ZREMRANGEBYSCORE ZREMRANGEBYLEX ZPOPMIN ZPOPMAX ZMPOP
 // ZRANDMEMBER ZUNION ZINTER ZDIFF ZUNIONSTORE ZINTERSTORE ZDIFFSTORE
-// ZINTERCARD ZSCAN. (BZPOPMIN/BZPOPMAX/BZMPOP live with the blocking
-// machinery and reuse engine::zset::PopMinMax / MPop.)
+// ZINTERCARD ZSCAN, and the blocking BZPOPMIN BZPOPMAX BZMPOP (they pop
+// like ZMPOP when a set has members, else wait through commands/blocking.h
+// and run again when woken).
 //
 // The handlers parse arguments in Redis's order with its error texts, call
 // one engine::zset operation and reply; scores are replied with
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/blocking.h"
 #include "commands/common.h"
 #include "commands/registry.h"
 #include "commands/scan.h"
@@ -335,11 +337,33 @@ void PopMinMaxCommand(Client& c, bool max) {
 void CmdZpopmin(Client& c) { PopMinMaxCommand(c, false); }
 void CmdZpopmax(Client& c) { PopMinMaxCommand(c, true); }
 
-void CmdZmpop(Client& c) {
+// BZPOPMIN/BZPOPMAX's reply: [key, member, score].
+class BlockingPopReply : public zs::PopSink {
+ public:
+  explicit BlockingPopReply(Client& c) : c_(c) {}
+  void Begin(std::string_view key, int64_t) override {
+    c_.reply.ArrayLen(3);
+    c_.reply.Bulk(key);
+    key_ = key;
+  }
+  void Item(std::string_view member, double score) override {
+    c_.reply.Bulk(member);
+    c_.reply.Double(score);
+  }
+  std::string_view key_;
+
+ private:
+  Client& c_;
+};
+
+// [B]ZMPOP [timeout] numkeys key [key ...] MIN|MAX [COUNT count]
+// (zmpopGenericCommand): numkeys_idx 1 for ZMPOP, 2 for BZMPOP.
+void MPopGeneric(Client& c, size_t numkeys_idx, bool block) {
   int64_t numkeys;
-  if (!ParseIntRange(c, c.argv[1], 1, INT64_MAX, &numkeys, err::kNumkeysPositive)) return;
-  if (static_cast<uint64_t>(numkeys) >= c.argv.size() - 2) return ErrSyntax(c);
-  size_t where_idx = 2 + static_cast<size_t>(numkeys);
+  if (!ParseIntRange(c, c.argv[numkeys_idx], 1, INT64_MAX, &numkeys, err::kNumkeysPositive))
+    return;
+  if (static_cast<uint64_t>(numkeys) >= c.argv.size() - numkeys_idx - 1) return ErrSyntax(c);
+  size_t where_idx = numkeys_idx + 1 + static_cast<size_t>(numkeys);
   bool max;
   if (EqNoCase(c.argv[where_idx], "min"))
     max = false;
@@ -357,15 +381,41 @@ void CmdZmpop(Client& c) {
     }
   }
   if (count == -1) count = 1;
+  int64_t deadline = 0;
+  // Why: the timeout is parsed last (blockingGenericZpopCommand).
+  if (block && !ParseBlockTimeout(c, c.argv[1], &deadline)) return;
   PopReply out(c, true, true);
-  std::span<const std::string_view> keys(c.argv.data() + 2, static_cast<size_t>(numkeys));
+  std::span<const std::string_view> keys(c.argv.data() + numkeys_idx + 1,
+                                         static_cast<size_t>(numkeys));
   OpStatus st = zs::MPop(KS(), c.db_index, keys, max, count, out);
-  if (st == OpStatus::kNotFound) return c.reply.NullArray();
+  if (st == OpStatus::kNotFound) {
+    if (block) return BlockOrTimeout(c, keys, engine::ObjType::kZset, deadline);
+    return c.reply.NullArray();
+  }
   if (st != OpStatus::kOk) return ErrStatus(c, st);
-  // Why: ZMPOP is always replicated as ZPOPMIN/ZPOPMAX key count.
-  std::string n = std::to_string(out.n_);
+  // Why: ZMPOP is replicated as ZPOPMIN/ZPOPMAX key <popped>; BZMPOP with
+  // the COUNT it asked for (blockingGenericZpopCommand).
+  std::string n = std::to_string(block ? count : out.n_);
   PropagateAs(c, {max ? "ZPOPMAX" : "ZPOPMIN", out.key_, n});
 }
+
+void CmdZmpop(Client& c) { MPopGeneric(c, 1, false); }
+void CmdBzmpop(Client& c) { MPopGeneric(c, 2, true); }
+
+// BZPOPMIN/BZPOPMAX key [key ...] timeout: pops one member from the first
+// non-empty sorted set, else waits; replicated as ZPOPMIN/ZPOPMAX key.
+void BlockingPopMinMax(Client& c, bool max) {
+  int64_t deadline;
+  if (!ParseBlockTimeout(c, c.argv.back(), &deadline)) return;
+  std::span<const std::string_view> keys(c.argv.data() + 1, c.argv.size() - 2);
+  BlockingPopReply out(c);
+  OpStatus st = zs::MPop(KS(), c.db_index, keys, max, 1, out);
+  if (st == OpStatus::kNotFound) return BlockOrTimeout(c, keys, engine::ObjType::kZset, deadline);
+  if (st != OpStatus::kOk) return ErrStatus(c, st);
+  PropagateAs(c, {max ? "ZPOPMAX" : "ZPOPMIN", out.key_});
+}
+void CmdBzpopmin(Client& c) { BlockingPopMinMax(c, false); }
+void CmdBzpopmax(Client& c) { BlockingPopMinMax(c, true); }
 
 // ---------------------------------------------------------------- ZRANDMEMBER
 
@@ -541,6 +591,9 @@ void RegisterZsetFamily(server::CommandTable& t) {
   t.Register("zpopmin", CmdZpopmin);
   t.Register("zpopmax", CmdZpopmax);
   t.Register("zmpop", CmdZmpop);
+  t.Register("bzmpop", CmdBzmpop);
+  t.Register("bzpopmin", CmdBzpopmin);
+  t.Register("bzpopmax", CmdBzpopmax);
   t.Register("zrandmember", CmdZrandmember);
   t.Register("zunionstore", CmdZunionstore);
   t.Register("zinterstore", CmdZinterstore);
