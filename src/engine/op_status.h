@@ -30,6 +30,8 @@ enum class OpStatus : uint8_t {
   kSkipped,         // a condition (NX/XX/GT/LT) was not met: nothing done
   kOffsetOutOfRange,// SETRANGE with a negative offset
   kUnknownType,     // a value type this operation cannot handle
+  kHashNotInteger,  // HINCRBY: the field's value is not an integer
+  kHashNotFloat,    // HINCRBYFLOAT: the field's value is not a float
 };
 
 // A value or a status. `ok()` is true only for kOk; value() is then valid.

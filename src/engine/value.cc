@@ -3,6 +3,7 @@
 
 #include "base/memory.h"
 #include "base/sha1.h"
+#include "engine/types/hash.h"
 #include "engine/types/string.h"
 
 namespace vireo::engine {
@@ -14,7 +15,7 @@ constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kList */ {},
     /* kSet */ {},
     /* kZset */ {},
-    /* kHash */ {},
+    /* kHash */ {hash::FreeValue, hash::FreeEffort, hash::Dup, hash::MemoryUsage, hash::Digest},
     /* kModule */ {},
     /* kStream */ {},
 };

@@ -91,6 +91,12 @@ inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
 inline constexpr std::string_view kLcsMemory =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 
+// --- hashes ------------------------------------------------------------------
+inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
+inline constexpr std::string_view kValueNanOrInfinity = "ERR value is NaN or Infinity";
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+
 // --- CLIENT --------------------------------------------------------------------
 inline constexpr std::string_view kClientName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
@@ -188,6 +194,8 @@ constexpr std::string_view For(engine::OpStatus s) {
     case OpStatus::kDbOutOfRange: return kDbIndex;
     case OpStatus::kOffsetOutOfRange: return kOffsetOutOfRange;
     case OpStatus::kUnknownType: return kUnknownType;
+    case OpStatus::kHashNotInteger: return kHashNotInteger;
+    case OpStatus::kHashNotFloat: return kHashNotFloat;
     case OpStatus::kOk:
     case OpStatus::kExists:
     case OpStatus::kSkipped:
