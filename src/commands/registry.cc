@@ -14,6 +14,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterConfigFamily(t);
   RegisterInfoFamily(t);
   RegisterAdminFamily(t);
+  RegisterHashFamily(t);
 }
 
 }  // namespace vireo::commands

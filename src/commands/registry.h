@@ -14,6 +14,7 @@ void RegisterTransactionFamily(server::CommandTable& t);  // transaction.cc
 void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIENT ...
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
+void RegisterHashFamily(server::CommandTable& t);         // hash.cc
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
 
 // Every family: the one place that lists them (no static self-registration:
