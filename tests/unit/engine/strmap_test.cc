@@ -152,6 +152,23 @@ TEST(StrMapTest, FairRandomIsCloseToUniform) {
   EXPECT_LT(chi, 40);
 }
 
+TEST(StrMapTest, ReserveAndSamplingWhileRehashing) {
+  StrMap m;
+  m.Reserve(1000);  // dictExpand: the next power of two
+  EXPECT_EQ(m.slots(), 1024u);
+  for (int i = 0; i < 1024; i++) m.Set("k" + std::to_string(i), "v");
+  EXPECT_EQ(m.slots(), 1024u) << "presized: no resize up to 1024 fields";
+  m.Set("one-more", "v");  // starts a rehash to 2048
+  std::set<std::string> seen;
+  for (int i = 0; i < 20000; i++) {
+    const StrMapNode* n = m.FairRandom();  // samples both tables meanwhile
+    ASSERT_NE(n, nullptr);
+    ASSERT_EQ(n->value(), "v");
+    seen.insert(std::string(n->field()));
+  }
+  EXPECT_GT(seen.size(), 1000u);
+}
+
 TEST(StrMapTest, DupAndMemory) {
   StrMap m;
   for (int i = 0; i < 300; i++) m.Set("field:" + std::to_string(i), "value:" + std::to_string(i));
