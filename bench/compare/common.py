@@ -232,6 +232,74 @@ def pipeline_load(port, commands, batch=2000, timeout=120.0):
         return sent
 
 
+class Unsupported(Exception):
+    """The server answered "unknown command": the type is not there (yet).
+
+    Every tool records such a workload as "n/a (unsupported)" instead of
+    failing the run; str(e) is the command that was refused."""
+
+
+UNSUPPORTED = "n/a (unsupported)"
+
+
+def is_unknown_command(reply):
+    """True for an error reply like Redis's "-ERR unknown command 'X', ..."."""
+    if isinstance(reply, (bytes, bytearray)):
+        reply = bytes(reply).decode(errors="replace")
+    return reply.startswith("-ERR unknown command")
+
+
+def unknown_command_name(reply):
+    """'LPUSH' from "-ERR unknown command 'lpush', with args beginning with: ..."."""
+    text = bytes(reply).decode(errors="replace")
+    m = re.search(r"unknown command '([^']*)'", text)
+    return m.group(1).upper() if m else text
+
+
+def probe(server, *args):
+    """Sends one command; raises Unsupported on "unknown command", returns the reply."""
+    reply = server.command(*args)
+    if isinstance(reply, bytes) and is_unknown_command(reply):
+        raise Unsupported(unknown_command_name(reply))
+    return reply
+
+
+def pipeline_lines(port, commands, batch=200, timeout=300.0):
+    """Sends encoded commands whose replies are one line each (integers,
+    +OK, errors) in pipelined batches; returns the reply lines (without
+    CRLF). Raises Unsupported when the server answers "unknown command",
+    RuntimeError on any other error reply."""
+    replies = []
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pending = []
+
+        def flush():
+            s.sendall(b"".join(pending))
+            buf = bytearray()
+            while buf.count(b"\r\n") < len(pending):
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    raise ConnectionError("server closed the connection during load")
+                buf += chunk
+            lines = bytes(buf).split(b"\r\n")[:len(pending)]
+            for line in lines:
+                if line[:1] == b"-":
+                    if is_unknown_command(line):
+                        raise Unsupported(unknown_command_name(line))
+                    raise RuntimeError(f"error reply during load: {line[:200]!r}")
+            replies.extend(lines)
+            pending.clear()
+
+        for c in commands:
+            pending.append(c)
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+    return replies
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -261,6 +329,42 @@ def md_table(headers, rows):
     for r in rows:
         out.append("| " + " | ".join(str(c) for c in r) + " |")
     return "\n".join(out)
+
+
+def select_ids(only, ids, option="--only"):
+    """The ids named in a comma list (all when empty), in the order of ids;
+    exits on an unknown one."""
+    ids = list(ids)
+    if not only:
+        return ids
+    sel = [k.strip() for k in only.split(",") if k.strip()]
+    bad = [k for k in sel if k not in ids]
+    if bad:
+        raise SystemExit(f"{option}: unknown {', '.join(bad)}; one of {', '.join(ids)}")
+    return [k for k in ids if k in sel]
+
+
+def add_server_args(ap):
+    """--vireo and --redis, the same in every tool."""
+    ap.add_argument("--vireo", default=DEFAULT_VIREO, help="vireo-server binary")
+    ap.add_argument("--redis", default=DEFAULT_REDIS, help="redis-server binary")
+
+
+def tool_main(mod, render=None):
+    """A tool's command line: mod's add_args / fix_args / run, --json, then
+    render(results) (default mod.render) on stdout."""
+    import argparse
+    import json
+    ap = argparse.ArgumentParser(description=mod.__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    mod.add_args(ap)
+    args = ap.parse_args()
+    mod.fix_args(args)
+    res = mod.run(args)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=1)
+    sys.stdout.write((render or mod.render)(res))
 
 
 def check_binaries(vireo, redis):

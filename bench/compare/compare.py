@@ -14,15 +14,20 @@ from bench/compare/build-baseline.sh COMMIT) runs the same workloads in the
 same rounds (vireo, redis, before, vireo, ...), and a second table compares
 vireo and the baseline, each against redis and against each other.
 
+Then the data-type workloads of issue 7 (LPUSH RPUSH LPOP RPOP SADD HSET
+SPOP ZADD ZPOPMIN LRANGE_100 LRANGE_600 at -P 16, 50 clients) on the same
+servers, the same way, in a table of their own; a server that answers
+"unknown command" to one of a test's commands is shown as "n/a
+(unsupported)" for it.
+
   bench/compare/compare.py                     # full run (a few minutes)
   bench/compare/compare.py --quick             # tiny smoke run
   bench/compare/compare.py --only set,get-p16  # a subset (test name or id)
+  bench/compare/compare.py --only lpush,lrange_600-p16 --quick --rounds 1
   bench/compare/compare.py --baseline /tmp/vireo-baseline-e0d1328/build/vireo-server
 """
-import argparse
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
@@ -34,8 +39,33 @@ import common  # noqa: E402
 from common import fmt_num, fmt_ratio, log, median, ratio  # noqa: E402
 
 TESTS = ["ping_mbulk", "set", "get", "incr", "mset"]
+# Issue 7: the data-type tests, at -P 16 with 50 clients only, in a table of
+# their own (the workloads above and their figures stay as they are).
+TYPE_TESTS = ["lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd", "zpopmin",
+              "lrange_100", "lrange_600"]
 KEYSPACE = 1000000
 DATA_SIZE = 100
+# The key each type test works on (redis-benchmark's names), what the run
+# needs before it (so that every pop hits) and one command per server-side
+# command it sends, to probe for "unknown command" first.
+TYPE_KEY = {"lpush": "mylist", "rpush": "mylist", "lpop": "mylist", "rpop": "mylist",
+            "sadd": "myset", "spop": "myset", "hset": "myhash", "zadd": "myzset",
+            "zpopmin": "myzset", "lrange_100": "mylist", "lrange_600": "mylist"}
+PREFILL = {"lpop": "list", "rpop": "list", "spop": "set", "zpopmin": "zset"}
+PROBE_KEY = "vireo-bench:probe"
+TYPE_PROBES = {
+    "lpush": [("LPUSH", PROBE_KEY, "x")],
+    "rpush": [("RPUSH", PROBE_KEY, "x")],
+    "lpop": [("RPUSH", PROBE_KEY, "x"), ("LPOP", PROBE_KEY)],
+    "rpop": [("RPUSH", PROBE_KEY, "x"), ("RPOP", PROBE_KEY)],
+    "sadd": [("SADD", PROBE_KEY, "x")],
+    "spop": [("SADD", PROBE_KEY, "x"), ("SPOP", PROBE_KEY)],
+    "hset": [("HSET", PROBE_KEY, "f", "x")],
+    "zadd": [("ZADD", PROBE_KEY, "1", "x")],
+    "zpopmin": [("ZADD", PROBE_KEY, "1", "x"), ("ZPOPMIN", PROBE_KEY)],
+    "lrange_100": [("LPUSH", PROBE_KEY, "x"), ("LRANGE", PROBE_KEY, "0", "99")],
+    "lrange_600": [("LPUSH", PROBE_KEY, "x"), ("LRANGE", PROBE_KEY, "0", "599")],
+}
 
 
 def workloads():
@@ -49,6 +79,11 @@ def workloads():
     return out
 
 
+def type_workloads():
+    """Issue 7's data-type workloads, same tuple as workloads()."""
+    return [(f"{t}-p16", t, 50, 16) for t in TYPE_TESTS]
+
+
 def label(w):
     wid, test, clients, pipe = w
     name = "MSET (10 keys)" if test == "mset" else test.upper()
@@ -56,7 +91,7 @@ def label(w):
 
 
 def select(only):
-    ws = workloads()
+    ws = workloads() + type_workloads()
     if not only:
         return ws
     keys = [k.strip().lower() for k in only.split(",") if k.strip()]
@@ -68,6 +103,8 @@ def select(only):
 
 def requests_for(w, args):
     _, test, clients, pipe = w
+    if test in TYPE_TESTS:
+        return requests_for_type(test, args.requests_types)
     if pipe > 1:
         n = args.requests_pipelined
     elif clients >= 1000:
@@ -79,6 +116,60 @@ def requests_for(w, args):
     if test == "mset":
         n = max(n // 5, 1000)
     return n
+
+
+# Why: an LRANGE_100 reply is 100 x 100 bytes, an LRANGE_600 one 600 x 100
+# (tens to hundreds of times a push's work); these divisors of -n keep each
+# run at a few seconds like the others'.
+LRANGE_DIVISOR = {"lrange_100": 40, "lrange_600": 200}
+
+
+def requests_for_type(test, n):
+    return max(n // LRANGE_DIVISOR.get(test, 1), 1000)
+
+
+def probe_type_test(server, test):
+    """Raises common.Unsupported when the server lacks a command the test sends."""
+    try:
+        for cmd in TYPE_PROBES[test]:
+            common.probe(server, *cmd)
+    finally:
+        server.command("DEL", PROBE_KEY)
+
+
+_prefill_cache = {}
+
+
+def prefill_commands(kind, n):
+    """n elements for the key of a pop test: the list gets redis-benchmark's
+    LPUSH value ('x' * DATA_SIZE), the set and sorted set its member names
+    (element:%012d, scores 0..n-1). Built once per (kind, n)."""
+    if (kind, n) in _prefill_cache:
+        return _prefill_cache[(kind, n)]
+    chunk = 1000
+    cmds = []
+    for start in range(0, n, chunk):
+        count = min(chunk, n - start)
+        if kind == "list":
+            args = [b"RPUSH", b"mylist"] + [b"x" * DATA_SIZE] * count
+        elif kind == "set":
+            args = [b"SADD", b"myset"] + [b"element:%012d" % i for i in range(start, start + count)]
+        else:
+            args = [b"ZADD", b"myzset"]
+            for i in range(start, start + count):
+                args += [b"%d" % i, b"element:%012d" % i]
+        cmds.append(common.encode(args))
+    _prefill_cache.clear()  # keep one payload at a time
+    _prefill_cache[(kind, n)] = cmds
+    return cmds
+
+
+def prepare_type_test(server, test, n):
+    """Every run starts from the same state: the key deleted, then for the
+    pop tests filled with n elements (untimed)."""
+    server.command("DEL", TYPE_KEY[test], timeout=120)
+    if test in PREFILL:
+        common.pipeline_lines(server.port, prefill_commands(PREFILL[test], n), batch=20)
 
 
 def run_benchmark(server, w, n, timeout):
@@ -95,7 +186,10 @@ def run_benchmark(server, w, n, timeout):
     if p.returncode != 0 or not server.alive():
         raise RuntimeError(f"{server.name} {wid}: redis-benchmark rc={p.returncode} "
                            f"alive={server.alive()}\n{p.stderr[-2000:]}\n{server.tail_log()}")
-    rows = [r for r in csv.DictReader(io.StringIO(p.stdout)) if r.get("test")]
+    # Why: -t lrange_N prints two rows, "LPUSH (needed to benchmark LRANGE)"
+    # first; the test's own row is the one whose first word is its name.
+    rows = [r for r in csv.DictReader(io.StringIO(p.stdout))
+            if r.get("test") and r["test"].split()[0].lower() == test]
     if len(rows) != 1:
         raise RuntimeError(f"{server.name} {wid}: unexpected redis-benchmark output:\n"
                            f"{p.stdout}\n{p.stderr}")
@@ -123,6 +217,10 @@ def run(args):
                "workloads": []}
     if args.baseline:
         results["baseline"] = os.path.abspath(args.baseline)
+    types = [w for w in sel if w[1] in TYPE_TESTS]
+    sel = [w for w in sel if w[1] not in TYPE_TESTS]
+    if types:
+        results["types"] = []
     servers = []
     try:
         vireo = common.Server("vireo", args.vireo, hz=args.hz)
@@ -142,16 +240,49 @@ def run(args):
                         f"{res['rps']:,.0f} ops/s p50={res['p50_ms']} p99={res['p99_ms']} "
                         f"cpu={res['cpu_s']:.2f}s")
             results["workloads"].append(summarize(w, n, per))
+        for w in types:
+            results["types"].append(run_type_workload(servers, w, args))
     finally:
         for s in servers:
             s.stop()
     return results
 
 
-def summarize(w, n, per):
+def run_type_workload(servers, w, args):
+    """One data-type workload, alternating servers per round like the others;
+    a server lacking one of its commands is skipped ("unsupported")."""
+    n = requests_for(w, args)
+    unsupported = {}
+    for s in servers:
+        try:
+            probe_type_test(s, w[1])
+        except common.Unsupported as e:
+            unsupported[s.name] = str(e)
+            log(f"[{w[0]}] {s.name}: {common.UNSUPPORTED}: {e}")
+    per = {s.name: [] for s in servers}
+    for rnd in range(args.rounds):
+        for s in servers:
+            if s.name in unsupported:
+                continue
+            prepare_type_test(s, w[1], n)
+            res = run_benchmark(s, w, n, args.timeout)
+            s.command("DEL", TYPE_KEY[w[1]], timeout=120)
+            if w[1].startswith("lrange"):
+                # Why: redis-benchmark's own LPUSH fill runs in the same
+                # process call; the server's CPU covers both.
+                res["cpu_s"] = res["cpu_s_per_mreq"] = None
+            per[s.name].append(res)
+            log(f"[{w[0]} round {rnd + 1}/{args.rounds}] {s.name}: "
+                f"{res['rps']:,.0f} ops/s p50={res['p50_ms']} p99={res['p99_ms']}")
+    return summarize(w, n, per, unsupported)
+
+
+def summarize(w, n, per, unsupported=None):
     v, r = per["vireo"], per["redis"]
     out = {"id": w[0], "label": label(w), "test": w[1], "clients": w[2], "pipeline": w[3],
            "requests": n, "rounds": {"vireo": v, "redis": r}}
+    if unsupported:
+        out["unsupported"] = unsupported
     for k in ("rps", "p50_ms", "p99_ms", "cpu_s_per_mreq"):
         out[f"vireo_{k}"] = median([x[k] for x in v])
         out[f"redis_{k}"] = median([x[k] for x in r])
@@ -177,7 +308,8 @@ def skeleton():
     """Empty results with the full layout (RESULTS.md template)."""
     per = {"vireo": [], "redis": []}
     return {"rounds": 3, "hz": 10, "server_cpu": common.SERVER_CPU, "client_cpu": common.CLIENT_CPU,
-            "workloads": [summarize(w, 0, per) for w in workloads()]}
+            "workloads": [summarize(w, 0, per) for w in workloads()],
+            "types": [summarize(w, 0, per) for w in type_workloads()]}
 
 
 def render(results):
@@ -206,6 +338,45 @@ def render(results):
     return out
 
 
+def render_types(results):
+    """Issue 7's data-type workloads (-P 16, 50 clients): their own table."""
+    base = any("before" in w["rounds"] for w in results.get("types", []))
+    headers = ["workload", "vireo ops/s", "redis ops/s", "ops ratio", "vireo p99 ms",
+               "redis p99 ms", "p99 ratio", "vireo CPU s/Mreq", "redis CPU s/Mreq", "CPU ratio"]
+    if base:
+        headers += ["before ops/s", "vireo/before ops"]
+    rows = []
+    for w in results.get("types", []):
+        uns = w.get("unsupported", {})
+
+        def side(name, k, digits=0):
+            return common.UNSUPPORTED if name in uns else fmt_num(w.get(f"{name}_{k}"), digits)
+
+        def both(k):
+            return common.UNSUPPORTED if uns.keys() & {"vireo", "redis"} else fmt_ratio(w.get(k))
+        row = [w["label"], side("vireo", "rps"), side("redis", "rps"), both("ratio_rps"),
+               side("vireo", "p99_ms", 3), side("redis", "p99_ms", 3), both("ratio_p99_ms"),
+               side("vireo", "cpu_s_per_mreq", 2), side("redis", "cpu_s_per_mreq", 2),
+               both("ratio_cpu_s_per_mreq")]
+        if base:
+            row += [side("before", "rps"),
+                    common.UNSUPPORTED if uns.keys() & {"vireo", "before"}
+                    else fmt_ratio(w.get("vs_before_rps"))]
+        rows.append(row)
+    order = "vireo, redis, before, vireo, ..." if base else "vireo, redis, vireo, ..."
+    note = (f"redis-benchmark `-t <test> -c 50 -P 16 -r {KEYSPACE} -d {DATA_SIZE}`, medians over "
+            f"{results['rounds']} alternating rounds ({order}), ratios the median of per-round "
+            "vireo/redis. Before each run the test's key (mylist, myset, myhash, myzset) is "
+            "deleted, and for LPOP, RPOP, SPOP and ZPOPMIN filled with as many elements as the "
+            "run pops (untimed), so every pop hits; after it the key is deleted again. -n is "
+            f"divided by {LRANGE_DIVISOR['lrange_100']} for LRANGE_100 and by "
+            f"{LRANGE_DIVISOR['lrange_600']} for LRANGE_600 (redis-benchmark fills the list "
+            "with as many LPUSHes first; its CPU is in the same run, so no CPU figure there). "
+            f"\"{common.UNSUPPORTED}\": the server answered \"unknown command\" to a command of "
+            "the test (probed before the rounds).")
+    return common.md_table(headers, rows) + "\n\n" + note + "\n"
+
+
 def render_baseline(results):
     """The second table: vireo and the baseline ("before"), against redis and each other."""
     headers = ["workload", "vireo/redis ops", "before/redis ops", "vireo/before ops",
@@ -224,8 +395,7 @@ def render_baseline(results):
 
 
 def add_args(ap):
-    ap.add_argument("--vireo", default=common.DEFAULT_VIREO, help="vireo-server binary")
-    ap.add_argument("--redis", default=common.DEFAULT_REDIS, help="redis-server binary")
+    common.add_server_args(ap)
     ap.add_argument("--baseline", default="", metavar="BIN",
                     help="an earlier vireo-server, run as \"before\" in every round (default: none)")
     ap.add_argument("--rounds", type=int, default=3, help="alternating rounds (>= 3)")
@@ -234,6 +404,8 @@ def add_args(ap):
                     help="-n for the -P 16 workloads")
     ap.add_argument("--requests-c1000", type=int, default=200000,
                     help="-n for the 1000-client workloads")
+    ap.add_argument("--requests-types", type=int, default=2000000,
+                    help="-n for the data-type workloads (LRANGE_100 / 40, LRANGE_600 / 200)")
     ap.add_argument("--hz", type=int, default=10, help="hz for both servers")
     ap.add_argument("--only", default="", help="comma list of workload ids or test names")
     ap.add_argument("--timeout", type=float, default=600, help="per redis-benchmark run, s")
@@ -244,22 +416,23 @@ def add_args(ap):
 def fix_args(args):
     if args.quick:
         args.requests, args.requests_pipelined, args.requests_c1000 = 1000, 10000, 1000
+        args.requests_types = 5000
     elif args.rounds < 3:
         raise SystemExit("--rounds must be at least 3 (use --quick for a smoke run)")
     if args.rounds < 1:
         raise SystemExit("--rounds must be >= 1")
 
 
+def render_all(results):
+    """Both tables (the command line's output)."""
+    out = render(results) if results["workloads"] else ""
+    if results.get("types"):
+        out += ("\n" if out else "") + "Data types (issue 7):\n\n" + render_types(results)
+    return out
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_args(ap)
-    args = ap.parse_args()
-    fix_args(args)
-    results = run(args)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
-    sys.stdout.write(render(results))
+    common.tool_main(sys.modules[__name__], render_all)
 
 
 if __name__ == "__main__":

@@ -18,13 +18,15 @@ With --baseline BIN, an earlier vireo-server ("before", e.g. from
 bench/compare/build-baseline.sh COMMIT) is measured the same way, and the
 table adds its instructions per request and the ratio vireo/before.
 
+Then issue 7's data types at c=50 -P 16: LPUSH, LPOP, SADD, HSET, ZADD
+(before each the test's key is deleted, and LPOP's list filled with -n
+elements, untimed); a server without the type shows "n/a (unsupported)".
+
   bench/compare/instructions.py                  # -n 20000 per phase
   bench/compare/instructions.py --quick          # -n 1000
   bench/compare/instructions.py --baseline /tmp/vireo-baseline-e0d1328/build/vireo-server
 """
-import argparse
 import glob
-import json
 import os
 import re
 import shutil
@@ -36,6 +38,7 @@ import time
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import compare  # noqa: E402
 from common import fmt_num, fmt_ratio, log, ratio  # noqa: E402
 
 KEYSPACE = 10000
@@ -52,6 +55,16 @@ PHASES = [
     ("incr-c50-p1", "incr", 50, 1),
     ("incr-c50-p16", "incr", 50, 16),
     ("ping-c50-p1", "ping_mbulk", 50, 1),
+]
+# Issue 7's data types, after the phases above. Before each, the test's key
+# is deleted (and for LPOP filled with -n elements) as compare.py does; a
+# server that lacks the type shows "n/a (unsupported)".
+TYPE_PHASES = [
+    ("lpush-c50-p16", "lpush", 50, 16),
+    ("lpop-c50-p16", "lpop", 50, 16),
+    ("sadd-c50-p16", "sadd", 50, 16),
+    ("hset-c50-p16", "hset", 50, 16),
+    ("zadd-c50-p16", "zadd", 50, 16),
 ]
 
 
@@ -183,8 +196,16 @@ def measure_server(name, binary, args, mode):
         idle_rate = (idle_total or 0) / idle_s if idle_s > 0 else 0
         res["idle_instructions_per_s"] = idle_rate
         log(f"[{mode}] {name}: idle {idle_rate:,.0f} instructions/s")
-        for pid_, test, clients, pipe in select(args.only):
+        for pid_, test, clients, pipe in select(args.only, args.quick):
             n = args.requests
+            if test in compare.TYPE_TESTS:
+                try:
+                    compare.probe_type_test(s, test)
+                except common.Unsupported as e:
+                    res["phases"][pid_] = {"unsupported": str(e)}
+                    log(f"[{mode}] {name} {pid_}: {common.UNSUPPORTED}: {e}")
+                    continue
+                compare.prepare_type_test(s, test, n)
             total, secs = phase(lambda: run_bench(s, test, n, clients, pipe,
                                                   args.timeout * timeout_scale))
             if total is None:
@@ -200,13 +221,16 @@ def measure_server(name, binary, args, mode):
     return res
 
 
-def select(only):
+def select(only, quick=False):
     if not only:
-        return PHASES
+        # Why: under valgrind each phase costs about a second per server;
+        # the smoke run keeps two data-type phases (a push, a prefilled pop).
+        return PHASES + (TYPE_PHASES[:2] if quick else TYPE_PHASES)
     keys = [k.strip().lower() for k in only.split(",") if k.strip()]
-    sel = [p for p in PHASES if p[0] in keys or p[1] in keys]
+    sel = [p for p in PHASES + TYPE_PHASES if p[0] in keys or p[1] in keys]
     if not sel:
-        raise SystemExit(f"--only {only}: no phase matches; ids: {', '.join(p[0] for p in PHASES)}")
+        raise SystemExit(f"--only {only}: no phase matches; ids: "
+                         f"{', '.join(p[0] for p in PHASES + TYPE_PHASES)}")
     return sel
 
 
@@ -218,7 +242,7 @@ def run(args):
             raise SystemExit(f"{tool} not found (Debian package valgrind)")
     import tempfile
     args.workdir = tempfile.mkdtemp(prefix="vireo-callgrind-")
-    out = {"tool": "instructions", "requests": args.requests, "phases": [p[0] for p in select(args.only)]}
+    out = {"tool": "instructions", "requests": args.requests, "phases": [p[0] for p in select(args.only, args.quick)]}
     servers = [("vireo", args.vireo), ("redis", args.redis)]
     if args.baseline:
         out["baseline"] = os.path.abspath(args.baseline)
@@ -244,8 +268,9 @@ def run(args):
         for pid_ in out["phases"]:
             v = out[mode]["vireo"]["phases"].get(pid_)
             r = out[mode]["redis"]["phases"].get(pid_)
-            out[mode]["ratio"][pid_] = ratio(v and v["per_request"], r and r["per_request"])
-            out[mode]["ratio_raw"][pid_] = ratio(v and v["per_request_raw"], r and r["per_request_raw"])
+            out[mode]["ratio"][pid_] = ratio(figure(v), figure(r))
+            out[mode]["ratio_raw"][pid_] = ratio(figure(v, "per_request_raw"),
+                                                 figure(r, "per_request_raw"))
         if "before" in out[mode]:
             out[mode]["ratio_before"] = {}
             out[mode]["vs_before"] = {}
@@ -253,17 +278,31 @@ def run(args):
                 v = out[mode]["vireo"]["phases"].get(pid_)
                 r = out[mode]["redis"]["phases"].get(pid_)
                 b = out[mode]["before"]["phases"].get(pid_)
-                out[mode]["ratio_before"][pid_] = ratio(b and b["per_request"], r and r["per_request"])
-                out[mode]["vs_before"][pid_] = ratio(v and v["per_request"], b and b["per_request"])
+                out[mode]["ratio_before"][pid_] = ratio(figure(b), figure(r))
+                out[mode]["vs_before"][pid_] = ratio(figure(v), figure(b))
     return out
+
+
+def figure(phase, k="per_request"):
+    """A phase's figure; None when not measured or unsupported."""
+    if not phase or "unsupported" in phase:
+        return None
+    return phase[k]
+
+
+def cell(phase, k="per_request"):
+    if phase and "unsupported" in phase:
+        return common.UNSUPPORTED
+    return fmt_num(figure(phase, k))
 
 
 def skeleton():
     """Empty results with the full layout (RESULTS.md template)."""
     side = {"phases": {}, "idle_instructions_per_s": None}
-    return {"requests": 20000, "phases": [p[0] for p in PHASES], "perf_note": "not measured",
-            "callgrind": {"vireo": side, "redis": side, "ratio": {p[0]: None for p in PHASES},
-                          "ratio_raw": {p[0]: None for p in PHASES}}}
+    ids = [p[0] for p in PHASES + TYPE_PHASES]
+    return {"requests": 20000, "phases": ids, "perf_note": "not measured",
+            "callgrind": {"vireo": side, "redis": side, "ratio": {p: None for p in ids},
+                          "ratio_raw": {p: None for p in ids}}}
 
 
 def phase_label(pid_):
@@ -287,18 +326,18 @@ def render(res):
         for pid_ in res["phases"]:
             v = d["vireo"]["phases"].get(pid_)
             r = d["redis"]["phases"].get(pid_)
-            row = [phase_label(pid_), fmt_num(v and v["per_request"]),
-                   fmt_num(r and r["per_request"]), fmt_ratio(d["ratio"][pid_])]
+            row = [phase_label(pid_), cell(v), cell(r), fmt_ratio(d["ratio"][pid_])]
             if base:
                 b = d["before"]["phases"].get(pid_)
-                row += [fmt_num(b and b["per_request"]), fmt_ratio(d.get("vs_before", {}).get(pid_))]
-            row += [fmt_num(v and v["per_request_raw"]), fmt_num(r and r["per_request_raw"]),
+                row += [cell(b), fmt_ratio(d.get("vs_before", {}).get(pid_))]
+            row += [cell(v, "per_request_raw"), cell(r, "per_request_raw"),
                     fmt_ratio(d.get("ratio_raw", {}).get(pid_))]
             rows.append(row)
         before_idle = (f", before {fmt_num(d['before']['idle_instructions_per_s'])}/s"
                        if base else "")
         lines.append(f"{title}, -n {res['requests']} per workload, `-r {KEYSPACE} -d {DATA_SIZE}` "
-                     f"(keyspace preloaded, GETs hit). The idle event loop's rate (cron at hz 10: "
+                     f"(keyspace preloaded, GETs hit; for the data types the test's key is "
+                     f"deleted first and LPOP's list filled with -n elements). The idle event loop's rate (cron at hz 10: "
                      f"vireo {fmt_num(d['vireo']['idle_instructions_per_s'])}/s, "
                      f"redis {fmt_num(d['redis']['idle_instructions_per_s'])}/s{before_idle}) is "
                      f"subtracted pro rata from each run's duration; the 'incl. idle' columns do "
@@ -316,8 +355,7 @@ def render(res):
 
 
 def add_args(ap):
-    ap.add_argument("--vireo", default=common.DEFAULT_VIREO, help="vireo-server binary")
-    ap.add_argument("--redis", default=common.DEFAULT_REDIS, help="redis-server binary")
+    common.add_server_args(ap)
     ap.add_argument("--baseline", default="", metavar="BIN",
                     help="an earlier vireo-server, measured as \"before\" (default: none)")
     ap.add_argument("--requests", type=int, default=20000, help="-n per workload")
@@ -328,7 +366,8 @@ def add_args(ap):
                     help="per redis-benchmark run natively, s (x50 under valgrind)")
     ap.add_argument("--only", default="", help="comma list of phase ids or test names (set, get)")
     ap.add_argument("--no-perf", action="store_true", help="skip perf even if it works")
-    ap.add_argument("--quick", action="store_true", help="tiny -n (CI smoke)")
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny -n, only LPUSH and LPOP of the data types (CI smoke)")
     ap.add_argument("--json", default="", help="also write raw results to this file")
 
 
@@ -338,15 +377,7 @@ def fix_args(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_args(ap)
-    args = ap.parse_args()
-    fix_args(args)
-    res = run(args)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(res, f, indent=1)
-    sys.stdout.write(render(res))
+    common.tool_main(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ connection, right after connecting and after the idle wait.
   bench/compare/memory.py            # N = 1,000,000 keys, C = 1,000 clients
   bench/compare/memory.py --quick    # N = 20,000, C = 100
 """
-import argparse
-import json
 import os
 import socket
 import sys
@@ -184,8 +182,7 @@ def render(res):
 
 
 def add_args(ap):
-    ap.add_argument("--vireo", default=common.DEFAULT_VIREO, help="vireo-server binary")
-    ap.add_argument("--redis", default=common.DEFAULT_REDIS, help="redis-server binary")
+    common.add_server_args(ap)
     ap.add_argument("--keys", type=int, default=1000000, help="keys per dataset")
     ap.add_argument("--clients", type=int, default=1000, help="idle connections")
     ap.add_argument("--idle-wait", type=float, default=3.0, help="seconds idle before measuring")
@@ -202,15 +199,7 @@ def fix_args(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_args(ap)
-    args = ap.parse_args()
-    fix_args(args)
-    res = run(args)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(res, f, indent=1)
-    sys.stdout.write(render(res))
+    common.tool_main(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -7,9 +7,12 @@
   bench/compare/report.py --template                 # layout only, no runs
 
 Sections: machine and commit, the issues' targets with met / NOT met, then
-the tables of compare.py (throughput, latency, CPU), memory.py (bytes per
-key, per idle connection), instructions.py (instructions per request) and,
-with --micro DIR, the micro benchmarks' output. --json FILE keeps the raw
+the tables of compare.py (throughput, latency, CPU; the data types of issue
+7 in a table of their own), memory.py (bytes per key, per idle connection),
+types_memory.py (bytes per list / hash / set / sorted-set element),
+latency.py (other clients' latency while a big value is deleted),
+instructions.py (instructions per request) and, with --micro DIR, the micro
+benchmarks' output. --json FILE keeps the raw
 numbers; --from-json FILE re-renders a report without running anything.
 
 --baseline BIN adds an earlier vireo-server ("before") to the compare.py and
@@ -31,8 +34,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import compare  # noqa: E402
 import instructions  # noqa: E402
+import latency  # noqa: E402
 import memory  # noqa: E402
-from common import fmt_ratio, log  # noqa: E402
+import types_memory  # noqa: E402
+from common import UNSUPPORTED, fmt_num, fmt_ratio, log  # noqa: E402
 
 # vireo/before ops/s below 1.00 by less than this counts as "no lower than
 # before": the run-to-run noise of the -P 16 workloads on the 2-core machine.
@@ -57,6 +62,8 @@ def commands(args):
     b = f" --baseline {args.baseline}" if args.baseline else ""
     cmds = [f"bench/compare/compare.py --vireo {v}{b}{q}{r}",
             f"bench/compare/memory.py --vireo {v}{q}",
+            f"bench/compare/types_memory.py --vireo {v}{q}",
+            f"bench/compare/latency.py --vireo {v}{q}",
             f"bench/compare/instructions.py --vireo {v}{b}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
@@ -73,13 +80,21 @@ def run_all(args):
         out["baseline"] = args.baseline
         out["baseline_label"] = args.baseline_label
     t0 = time.time()
-    if "compare" not in args.skip:
+    # Why a list: "memory" is a substring of "types_memory".
+    skip = [k.strip() for k in args.skip.split(",")]
+    if "compare" not in skip:
         log("== compare.py")
         out["compare"] = compare.run(tool_args(compare, with_baseline + ["--rounds", str(args.rounds)]))
-    if "memory" not in args.skip:
+    if "memory" not in skip:
         log("== memory.py")
         out["memory"] = memory.run(tool_args(memory, base))
-    if "instructions" not in args.skip:
+    if "types_memory" not in skip:
+        log("== types_memory.py")
+        out["types_memory"] = types_memory.run(tool_args(types_memory, base))
+    if "latency" not in skip:
+        log("== latency.py")
+        out["latency"] = latency.run(tool_args(latency, base))
+    if "instructions" not in skip:
         log("== instructions.py")
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
     if args.micro:
@@ -182,14 +197,64 @@ def targets6(res):
     return rows
 
 
+def targets7(res):
+    """Issue 7: [(target, measured, met)] with met None when not measured
+    (a type the server does not have yet shows as n/a (unsupported))."""
+    rows = []
+    for d in res.get("types_memory", {}).get("datasets", []):
+        label = types_memory.DATASETS[d["dataset"]][0]
+        for k, what in (("used_per_element", "used_memory"), ("rss_per_element", "RSS")):
+            r = d.get(f"ratio_{k}")
+            measured = UNSUPPORTED if "unsupported" in d["vireo"] else fmt_ratio(r)
+            rows.append((f"{what} per element, {label} <= 1.00x Redis", measured,
+                         None if r is None else r <= 1.0))
+        ref = types_memory.REFERENCE.get(d["dataset"])
+        if ref:
+            v = d["vireo"].get("used_per_element")
+            measured = UNSUPPORTED if "unsupported" in d["vireo"] else (
+                fmt_num(v) if v is None else f"{fmt_num(v, 1)} B")
+            rows.append((f"used_memory per member, {label} <= {ref['valkey']} B (Valkey 8.0.1; "
+                         f"Redis 7.0.15 {ref['redis']} B)", measured, None if v is None else v <= ref["valkey"]))
+    for w in res.get("compare", {}).get("types", []):
+        uns = w.get("unsupported", {})
+        if uns.keys() & {"vireo", "redis"}:
+            met, measured = None, UNSUPPORTED
+        elif w["ratio_rps"] is not None and w["ratio_p99_ms"] is not None:
+            met = w["ratio_rps"] >= 1.2 and w["ratio_p99_ms"] <= 1.0
+            measured = f"ops {fmt_ratio(w['ratio_rps'])}, p99 {fmt_ratio(w['ratio_p99_ms'])}"
+        else:
+            met, measured = None, fmt_ratio(None)
+        rows.append((f"throughput {w['label']} >= 1.20x Redis, p99 <= 1.00x", measured, met))
+    for w in res.get("compare", {}).get("workloads", []):
+        vb = w.get("vs_before_rps")
+        rows.append((f"existing figures do not regress: {w['label']} vireo/before ops >= "
+                     f"{BEFORE_NOISE:.2f}", "—" if "before_rps" not in w else
+                     f"vireo/before {fmt_ratio(vb)}", None if vb is None else vb >= BEFORE_NOISE))
+    for r in res.get("latency", {}).get("rows", []):
+        if r["mode"] == "del-sync":
+            continue
+        v = r.get("vireo", {})
+        p99 = v.get("p99_ms")
+        measured = UNSUPPORTED if "unsupported" in v else fmt_num(None) if p99 is None else (
+            f"p99 {fmt_num(p99, 3)} ms, max {fmt_num(v.get('max_ms'), 3)} ms")
+        rows.append((f"GET p99 < {latency.TARGET_MS:g} ms while deleting a "
+                     f"{latency.TYPES[r['type']][0]} of {fmt_num(res['latency']['elements'])} "
+                     f"elements ({latency.MODES[r['mode']][0]})", measured,
+                     None if p99 is None else p99 < latency.TARGET_MS))
+    return rows
+
+
 def target_section(title, rows, measured_header):
     """A '## title' section: the targets table and the met count."""
     L = [f"## {title}", ""]
     trows = [[t, meas, "—" if met is None else ("met" if met else "**NOT met**")] for t, meas, met in rows]
     L.append(common.md_table(["target", measured_header, "result"], trows))
     done = [r for r in rows if r[2] is not None]
+    uns = sum(1 for r in rows if r[1] == UNSUPPORTED)
     L += ["", f"{sum(1 for r in done if r[2])} of {len(done)} measured targets met"
-          + (f" ({len(rows) - len(done)} not measured)" if len(done) < len(rows) else "") + ".", ""]
+          + (f" ({len(rows) - len(done)} not measured"
+             + (f", {uns} of them for want of the commands" if uns else "") + ")"
+             if len(done) < len(rows) else "") + ".", ""]
     return L
 
 
@@ -216,10 +281,17 @@ def render(res):
              "it in the same rounds as the other two." if res.get("baseline") else ""), ""]
     L += target_section("Targets (issue 3)", targets(res), "measured (vireo/redis)")
     L += target_section("Targets (issue 6)", targets6(res), "measured")
+    L += target_section("Targets (issue 7)", targets7(res), "measured")
     L += ["## Throughput, latency and server CPU (compare.py)", ""]
     L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
+    L += ["## Data types: throughput and latency at -P 16 (compare.py, issue 7)", ""]
+    L += [compare.render_types(res["compare"]) if "types" in res.get("compare", {}) else "_not run_", ""]
     L += ["## Memory (memory.py)", ""]
     L += [memory.render(res["memory"]) if "memory" in res else "_not run_", ""]
+    L += ["## Data types: memory per element (types_memory.py, issue 7)", ""]
+    L += [types_memory.render(res["types_memory"]) if "types_memory" in res else "_not run_", ""]
+    L += ["## Deleting a big value under a GET load (latency.py, issue 7)", ""]
+    L += [latency.render(res["latency"]) if "latency" in res else "_not run_", ""]
     L += ["## Instructions per request (instructions.py)", ""]
     L += [instructions.render(res["instructions"]) if "instructions" in res else "_not run_", ""]
     if res.get("micro"):
@@ -285,7 +357,8 @@ def main():
                     help="the baseline's name in the report, e.g. its commit")
     ap.add_argument("--quick", action="store_true", help="tiny sizes (smoke)")
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
-    ap.add_argument("--skip", default="", help="comma list of: compare, memory, instructions")
+    ap.add_argument("--skip", default="",
+                    help="comma list of: compare, memory, types_memory, latency, instructions")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")
@@ -301,6 +374,7 @@ def main():
     if args.template:
         res = {"template": True, "commands": commands(args), "vireo": os.path.relpath(args.vireo, common.REPO),
                "compare": compare.skeleton(), "memory": memory.skeleton(),
+               "types_memory": types_memory.skeleton(), "latency": latency.skeleton(),
                "instructions": instructions.skeleton()}
         if args.baseline:
             res["baseline"], res["baseline_label"] = args.baseline, args.baseline_label

@@ -350,8 +350,11 @@ void CmdClientUnblock(Client& c) {
   }
   int64_t id;
   if (!ParseInt(c, c.argv[2], &id)) return;
-  // No blocking command exists yet, so no client can be unblocked.
-  c.reply.Int(0);
+  // Why: only clients blocked on keys can be unblocked (not ones held by
+  // CLIENT PAUSE); the target answers once this command has ended.
+  Client* target = g_server->FindClient(static_cast<uint64_t>(id));
+  bool with_error = c.argv.size() == 4 && EqNoCase(c.argv[3], "error");
+  c.reply.Int(target && g_server->blocking().Unblock(*target, with_error) ? 1 : 0);
 }
 
 }  // namespace

@@ -22,7 +22,10 @@
 #include "base/hash.h"
 #include "base/lzf.h"
 #include "commands/admin_internal.h"
+#include "engine/encoding/quicklist.h"
 #include "engine/lru.h"
+#include "engine/types/list.h"
+#include "server/config_table.h"
 #include "engine/types/string.h"
 #include "engine/value.h"
 #include "server/log.h"
@@ -169,11 +172,22 @@ void DebugObject(Client& c) {
     return;
   }
   char buf[512];
-  snprintf(buf, sizeof(buf),
+  int n = snprintf(buf, sizeof(buf),
            "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%d lru_seconds_idle:%llu",
            static_cast<const void*>(e), engine::str::IsSharedInteger(e, KS().options()) ? INT_MAX : 1,
            engine::EncodingName(e->encoding()), SerializedLength(e), static_cast<int>(e->lru),
            static_cast<unsigned long long>(engine::EstimateIdleTimeMs(e, KS().options()) / 1000));
+  if (e->encoding() == engine::Enc::kQuicklist) {
+    // Why: Redis appends the quicklist's shape for lists.
+    const engine::ql::Quicklist* ql = engine::list::QL(e);
+    unsigned long sz = 0;
+    for (const engine::ql::Node* node = ql->head; node; node = node->next) sz += node->sz;
+    snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n),
+             " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d "
+             "ql_uncompressed_size:%lu",
+             ql->len, static_cast<double>(ql->count) / static_cast<double>(ql->len), ql->fill,
+             ql->compress != 0 ? 1 : 0, sz);
+  }
   c.reply.Simple(buf);
 }
 
@@ -441,7 +455,21 @@ void CmdDebug(Client& c) {
   } else if (is("object") && argc == 3) {
     DebugObject(c);
   } else if (is("quicklist") && (argc == 3 || argc == 4)) {
-    NotSupported(c);
+    Entry* e = KS().Find(c.db_index, c.argv[2], engine::kLookupNoTouch);
+    if (!e) {
+      Err(c, server::err::kNoKey);
+    } else if (e->encoding() != engine::Enc::kQuicklist) {
+      Err(c, "ERR Not a quicklist encoded object.");
+    } else {
+      engine::list::Repr(e, argc == 4 && atoi(std::string(c.argv[3]).c_str()) != 0);
+      c.reply.Simple("Quicklist structure printed on stdout");
+    }
+  } else if (is("quicklist-packed-threshold") && argc == 3) {
+    unsigned long long sz;
+    if (!server::config_internal::MemToUll(std::string(c.argv[2]), &sz) || !engine::ql::SetPackedThreshold(sz))
+      Err(c, "ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+    else
+      c.reply.Ok();
   } else if (is("populate") && argc >= 3 && argc <= 5) {
     DebugPopulate(c);
   } else if (is("digest") && argc == 2) {
@@ -456,7 +484,7 @@ void CmdDebug(Client& c) {
     // Why: Redis stores atoi() of the argument, so "abc" disables it.
     g_server->active_expire_enabled = atoi(std::string(c.argv[2]).c_str());
     c.reply.Ok();
-  } else if ((is("quicklist-packed-threshold") || is("set-skip-checksum-validation") ||
+  } else if ((is("set-skip-checksum-validation") ||
               is("aof-flush-sleep")) &&
              argc == 3) {
     NotSupported(c);

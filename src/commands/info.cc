@@ -320,10 +320,11 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "client_recent_max_output_buffer:%zu\r\n"
         "blocked_clients:%zu\r\n"
         "tracking_clients:%d\r\n"
-        "clients_in_timeout_table:%d\r\n",
+        "clients_in_timeout_table:%zu\r\n",
         srv.num_clients(), 0, cfg.maxclients, max_in, max_out,
         // Why: clients held by CLIENT PAUSE are blocked clients in Redis.
-        srv.paused_clients.size(), 0, 0);
+        srv.paused_clients.size() + srv.blocking().blocked_clients(), 0,
+        srv.blocking().clients_with_timeout());
   }
 
   if (on("memory")) {

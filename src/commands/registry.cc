@@ -13,7 +13,9 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterClientFamily(t);
   RegisterConfigFamily(t);
   RegisterInfoFamily(t);
+  RegisterListFamily(t);
   RegisterAdminFamily(t);
+  RegisterSetFamily(t);
   RegisterHashFamily(t);
 }
 

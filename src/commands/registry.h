@@ -14,8 +14,10 @@ void RegisterTransactionFamily(server::CommandTable& t);  // transaction.cc
 void RegisterClientFamily(server::CommandTable& t);       // client_cmd.cc: CLIENT ...
 void RegisterConfigFamily(server::CommandTable& t);       // config_cmd.cc: CONFIG ...
 void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
+void RegisterListFamily(server::CommandTable& t);         // list.cc: LPUSH ... LMPOP (not the blocking ones)
 void RegisterHashFamily(server::CommandTable& t);         // hash.cc
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
+void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 
 // Every family: the one place that lists them (no static self-registration:
 // a static library drops unreferenced objects). The server binary, and any

@@ -57,10 +57,15 @@ void CmdExec(Client& c) {
   std::vector<std::string_view> saved_argv = std::move(c.argv);
   server::Command* exec_cmd = c.cmd;
   c.reply.ArrayLen(static_cast<int64_t>(queue.size()));
+  // Why: inside EXEC a blocking command answers as if timed out at once
+  // (Redis's CLIENT_DENY_BLOCKING).
+  uint64_t deny = c.flags & server::kClientDenyBlocking;
+  c.flags |= server::kClientDenyBlocking;
   for (auto& q : queue) {
     c.argv.assign(q.argv.begin(), q.argv.end());
     g_server->Call(c, q.cmd);
   }
+  c.flags = (c.flags & ~server::kClientDenyBlocking) | deny;
   c.argv = std::move(saved_argv);
   c.cmd = exec_cmd;
   c.flags &= ~(server::kClientDirtyCas | server::kClientDirtyExec);

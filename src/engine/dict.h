@@ -12,6 +12,11 @@
 // read it:
 //   struct Traits { static std::string_view Key(const Node*); };
 // The table never allocates or frees nodes, only bucket arrays.
+// Traits may also declare `static constexpr size_t kMaxLoad = N;` (default
+// 1, Redis's dict): the table grows when it holds N nodes per bucket, and
+// resizes to about one node per bucket. Chains get longer (N/2 on average
+// before a grow), bucket arrays N times smaller: a trade for tables of small
+// nodes where the 8-byte bucket is a large share of each member's cost.
 //
 // Invariants: table_[1] is non-empty only while rehashing (rehash_idx_ >= 0);
 // buckets of table_[0] below rehash_idx_ are empty; used_ counts all nodes.
@@ -35,6 +40,14 @@ class HashTable {
   // Why: Redis refuses to resize while a fork child is alive unless the
   // table is 5x overloaded (dict_force_resize_ratio).
   static constexpr size_t kForceResizeRatio = 5;
+
+  // Nodes per bucket that trigger a grow (Traits::kMaxLoad, default 1).
+  static constexpr size_t kMaxLoad = [] {
+    if constexpr (requires { Traits::kMaxLoad; })
+      return static_cast<size_t>(Traits::kMaxLoad);
+    else
+      return size_t{1};
+  }();
 
   HashTable() = default;
   HashTable(const HashTable&) = delete;
@@ -257,7 +270,7 @@ class HashTable {
   // when the table already holds more.
   void Reserve(size_t n) {
     if (rehashing() || used_[0] > n) return;
-    StartResize(n);
+    StartResize((n + kMaxLoad - 1) / kMaxLoad);
   }
 
   // Moves up to n buckets to the new table. Returns true while more remain.
@@ -300,8 +313,8 @@ class HashTable {
   void ShrinkIfNeeded() {
     if (rehashing() || !resize_allowed_) return;
     if (size_[0] > kInitialSize && used_[0] * 100 / size_[0] < 10) {
-      size_t target = used_[0] < kInitialSize ? kInitialSize : used_[0];
-      StartResize(target);
+      size_t want = (used_[0] + kMaxLoad - 1) / kMaxLoad;
+      StartResize(want < kInitialSize ? kInitialSize : want);
     }
   }
 
@@ -374,8 +387,9 @@ class HashTable {
       StartResize(kInitialSize);
       return;
     }
-    if (used_[0] >= size_[0] && (resize_allowed_ || used_[0] / size_[0] > kForceResizeRatio))
-      StartResize(used_[0] + 1);
+    if (used_[0] >= size_[0] * kMaxLoad &&
+        (resize_allowed_ || used_[0] / size_[0] > kForceResizeRatio * kMaxLoad))
+      StartResize((used_[0] + kMaxLoad) / kMaxLoad);
   }
 
   void FreeTables() {

@@ -195,6 +195,7 @@ void Keyspace::AddMoved(int db, Entry* e, int64_t expire) {
   D(db).Add(e);
   Event(notify::kNew, "new", db, e->key());
   if (expire != -1) D(db).SetExpire(e, expire);
+  SignalReady(db, e->key());
 }
 
 OpStatus Keyspace::Rename(int db, std::string_view src, std::string_view dst, bool nx) {

@@ -86,6 +86,8 @@ class Keyspace {
   // holds the notify:: classes KeyEvent is wanted for.
   void AddModifiedInterest(int delta) { modified_interest_ += delta; }
   void set_event_mask(int mask) { event_mask_ = mask; }
+  // Parties waiting for KeyReady (clients blocked on keys).
+  void AddReadyInterest(int delta) { ready_interest_ += delta; }
 
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
   bool valid_db(int64_t i) const { return i >= 0 && i < num_dbs(); }
@@ -127,6 +129,7 @@ class Keyspace {
       Event(notify::kNew, "new", db, e->key());
     }
     if (!(flags & kSetKeyNoSignal)) SignalModified(db, e->key());
+    SignalReady(db, e->key());
   }
   // Reports a keyspace event (notification) for `key`.
   void Event(int type_class, std::string_view event, int db, std::string_view key) {
@@ -209,6 +212,9 @@ class Keyspace {
   void AddMoved(int db, Entry* e, int64_t expire);
   // SetKeyAt's overwrite (Redis's dbOverwrite).
   void Overwrite(int db, Entry** link, Entry* e, int flags);
+  void SignalReady(int db, std::string_view key) {
+    if (ready_interest_ > 0) listener_->KeyReady(db, key);
+  }
   void SignalModified(int db, std::string_view key) {
     if (modified_interest_ > 0) listener_->KeyModified(db, key);
   }
@@ -222,6 +228,7 @@ class Keyspace {
   KeyspaceListener* listener_ = &null_listener_;
   int modified_interest_ = 0;
   int event_mask_ = 0;
+  int ready_interest_ = 0;
   // Active expire cycle state (Redis's statics in activeExpireCycle).
   unsigned expire_current_db_ = 0;
   bool expire_timelimit_exit_ = false;

@@ -15,6 +15,10 @@
 //    class bit (NotifyClass below, Redis's NOTIFY_* values) and event name.
 //  - KeyExpired / KeyEvicted when a key was removed by expiry or eviction,
 //    after its KeyEvent and KeyModified; the server propagates a DEL/UNLINK.
+//  - KeyReady when a key is created (added, renamed/moved/copied in, or
+//    overwritten), so clients blocked on it (BLPOP, BZPOPMIN...) can be
+//    served: Redis's signalKeyAsReady from dbAdd. Only while someone waits
+//    (Keyspace::AddReadyInterest).
 //  - BeforeFlush / BeforeSwap before FLUSHDB/FLUSHALL empty a database or
 //    SWAPDB exchanges two, while the keys are still in place (WATCH decides
 //    from what exists).
@@ -47,6 +51,7 @@ class KeyspaceListener {
   virtual void KeyEvent(int type_class, std::string_view event, int db, std::string_view key) = 0;
   virtual void KeyExpired(int db, std::string_view key) = 0;
   virtual void KeyEvicted(int db, std::string_view key) = 0;
+  virtual void KeyReady(int db, std::string_view key) = 0;
   virtual void BeforeFlush(int db) = 0;
   virtual void BeforeSwap(int db1, int db2) = 0;
 };
@@ -58,6 +63,7 @@ class NullKeyspaceListener final : public KeyspaceListener {
   void KeyEvent(int, std::string_view, int, std::string_view) override {}
   void KeyExpired(int, std::string_view) override {}
   void KeyEvicted(int, std::string_view) override {}
+  void KeyReady(int, std::string_view) override {}
   void BeforeFlush(int) override {}
   void BeforeSwap(int, int) override {}
 };

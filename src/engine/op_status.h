@@ -30,6 +30,7 @@ enum class OpStatus : uint8_t {
   kSkipped,         // a condition (NX/XX/GT/LT) was not met: nothing done
   kOffsetOutOfRange,// SETRANGE with a negative offset
   kUnknownType,     // a value type this operation cannot handle
+  kIndexOutOfRange, // LSET: the index is outside the list
   kHashNotInteger,  // HINCRBY: the field's value is not an integer
   kHashNotFloat,    // HINCRBYFLOAT: the field's value is not a float
 };

@@ -4,6 +4,8 @@
 #include "base/memory.h"
 #include "base/sha1.h"
 #include "engine/types/hash.h"
+#include "engine/types/list.h"
+#include "engine/types/set.h"
 #include "engine/types/string.h"
 
 namespace vireo::engine {
@@ -12,8 +14,8 @@ namespace {
 // Indexed by ObjType. Types that do not exist yet have null rows.
 constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kString */ {str::FreeValue, str::FreeEffort, str::Dup, str::MemoryUsage, str::Digest},
-    /* kList */ {},
-    /* kSet */ {},
+    /* kList */ {list::FreeValue, list::FreeEffort, list::Dup, list::MemoryUsage, list::Digest},
+    /* kSet */ {set::FreeValue, set::FreeEffort, set::Dup, set::MemoryUsage, set::Digest},
     /* kZset */ {},
     /* kHash */ {hash::FreeValue, hash::FreeEffort, hash::Dup, hash::MemoryUsage, hash::Digest},
     /* kModule */ {},

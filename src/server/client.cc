@@ -62,7 +62,8 @@ size_t Client::QueryBufferLimit() {
 }
 
 bool Client::AcceptingInput() {
-  return !(flags & (kClientCloseAfterReply | kClientCloseAsap | kClientPendingCommand));
+  return !(flags &
+           (kClientCloseAfterReply | kClientCloseAsap | kClientPendingCommand | kClientBlocked));
 }
 
 net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limits* limits) {
@@ -75,6 +76,9 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
     srv_->paused_clients.push_back(this);
     return Verdict::kHold;
   }
+  // Blocked on keys: the command stays in the input and runs again when
+  // served, timed out or unblocked (blocking.h).
+  if (flags & kClientBlocked) return Verdict::kHold;
   // CLIENT REPLY SKIP, as Redis's resetClient: a command's end clears the
   // skip, and turns a pending SKIP (set by this command) into one, so
   // everything until the next command's end is muted.

@@ -22,6 +22,7 @@
 #include "net/connection.h"
 #include "protocol/reply.h"
 #include "protocol/reply_buffer.h"
+#include "server/blocking.h"
 
 namespace vireo::server {
 
@@ -49,6 +50,8 @@ enum ClientFlag : uint64_t {
   kClientPendingCommand = 1ull << 15,  // paused: a command waits to be run
   kClientForceProp = 1ull << 16,       // propagate even without a change
   kClientPreventProp = 1ull << 17,     // the command propagated its own form
+  kClientBlocked = 1ull << 18,         // waiting on keys (blocking.h)
+  kClientDenyBlocking = 1ull << 19,    // EXEC: blocking commands do not block
 };
 
 struct QueuedCommand {
@@ -96,6 +99,8 @@ class Client final : public net::ConnectionHandler {
   // MULTI / WATCH
   std::vector<QueuedCommand> mstate;
   std::vector<std::unique_ptr<WatchedKey>> watched;
+  // Blocked on keys (BLPOP...), or running again after a wake-up.
+  std::unique_ptr<BlockState> bstate;
 
   int resp() const { return reply.resp; }
   protocol::ReplyBuffer& out() { return out_; }

@@ -39,6 +39,7 @@ std::string ClientInfoString(Client& cl) {
   if (cl.flags & kClientMonitor) *p++ = 'O';
   if (cl.flags & kClientPubsub) *p++ = 'P';
   if (cl.flags & kClientMulti) *p++ = 'x';
+  if (cl.flags & kClientBlocked) *p++ = 'b';
   if (cl.flags & kClientDirtyCas) *p++ = 'd';
   if (cl.flags & kClientCloseAfterReply) *p++ = 'c';
   if (cl.flags & kClientCloseAsap) *p++ = 'A';

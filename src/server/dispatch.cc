@@ -67,10 +67,35 @@ void FeedMonitors(Server& s, Client& c, int dbid) {
   }
 }
 
+// A blocked command that timed out or met CLIENT UNBLOCK runs again only
+// to be answered here (Redis's replyToBlockedClientTimedOut /
+// unblockClientOnError + updateStatsOnUnblock): a null array or
+// -UNBLOCKED, counted as one call of the command.
+void AnswerUnblocked(Server& s, Client& c) {
+  Command* cmd = s.commands().Lookup(c.argv);
+  bool error = c.bstate->outcome == BlockState::Outcome::kError;
+  if (error) {
+    c.reply.Error(err::kUnblocked);
+    s.CountError(err::kUnblocked);
+  } else {
+    c.reply.NullArray();
+  }
+  if (cmd) {
+    cmd->calls++;
+    if (error) cmd->failed_calls++;
+  }
+  s.stats.numcommands++;
+  s.blocking().Finished(c);
+}
+
 }  // namespace
 
 bool Server::ProcessCommand(Client& c) {
   UpdateTime();
+  if (c.bstate && c.bstate->outcome != BlockState::Outcome::kNone) {
+    AnswerUnblocked(*this, c);
+    return true;
+  }
   // Why: Redis 7.0 handles QUIT before the command lookup (no auth needed,
   // also inside MULTI): reply OK and close after the reply.
   if (base::EqNoCase(c.argv[0], "quit")) {
@@ -140,7 +165,9 @@ bool Server::ProcessCommand(Client& c) {
   }
   // CLIENT PAUSE: hold the command (all commands in ALL mode; writes and
   // may-replicate commands in WRITE mode), as Redis blocks the client.
-  if (pause_end_ms > now_ms()) {
+  // (A blocked command running again after a wake-up is not held: it was
+  // admitted when it first ran.)
+  if (pause_end_ms > now_ms() && !c.bstate) {
     bool exec_or_write = cmd->has(kCmdWrite) || cmd->has(kCmdMayReplicate);
     if (cmd->name == "exec" && (c.flags & kClientMulti)) {
       for (auto& q : c.mstate)
@@ -160,6 +187,11 @@ bool Server::ProcessCommand(Client& c) {
     return true;
   }
   Call(c, cmd);
+  if (c.bstate && !(c.flags & kClientBlocked)) blocking_.Finished(c);
+  // Why: Redis serves the clients blocked on keys this command made ready
+  // right after it (handleClientsBlockedOnKeys in processCommand), so a
+  // pipelined LPUSH + LLEN already sees the element taken.
+  if (call_depth_ == 0 && blocking_.has_work()) blocking_.ServeReady();
   return true;
 }
 
@@ -175,6 +207,9 @@ void Server::Call(Client& c, Command* cmd) {
   c.cmd = cmd;
   int64_t start = base::MonotonicUs();
   int dbid = c.db_index;
+  // A command running again after its client was woken (blocking.h) was
+  // shown to MONITOR when it first ran.
+  bool rerun = c.bstate != nullptr;
   call_depth_++;
   cmd->handler(c);
   call_depth_--;
@@ -185,18 +220,23 @@ void Server::Call(Client& c, Command* cmd) {
   // commands) were charged to those commands already.
   if (stats.total_error_replies > prev_err_count_) cmd->failed_calls++;
   prev_err_count_ = stats.total_error_replies;
-  if (!cmd->has(kCmdSkipSlowlog)) {
+  // Why: a command that blocked is counted (calls, time, slowlog) when it
+  // is finally answered, as Redis's updateStatsOnUnblock.
+  bool blocked = (c.flags & kClientBlocked) != 0;
+  if (!blocked && !cmd->has(kCmdSkipSlowlog)) {
     LatencyAdd(cmd->has(kCmdFast) ? "fast-command" : "command",
                static_cast<uint64_t>(duration / 1000));
     long long slower = cfg().slowlog_log_slower_than;
     if (slower >= 0 && duration >= slower) SlowlogPush(c, duration);
   }
-  cmd->calls++;
-  cmd->usec += static_cast<uint64_t>(duration);
-  stats.numcommands++;
-  if (!monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
+  if (!blocked) {
+    cmd->calls++;
+    cmd->usec += static_cast<uint64_t>(duration);
+    stats.numcommands++;
+    RecordCommandLatency(cmd, static_cast<int64_t>(duration));
+  }
+  if (!rerun && !monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
     FeedMonitors(*this, c, dbid);
-  RecordCommandLatency(cmd, static_cast<int64_t>(duration));
   if (propagator_.active() && cmd != exec_cmd_) {
     // The command itself, unless it emitted its own effect form (or
     // changed nothing and did not force propagation).

@@ -105,6 +105,10 @@ inline constexpr std::string_view kClientIdPositive = "ERR client-id should be g
 inline constexpr std::string_view kNoSuchClient = "ERR No such client";
 inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
+inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
+// Why: Redis's unblockClientOnError text has its own code, not ERR.
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 inline constexpr std::string_view kUnblockReason =
     "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 
@@ -120,6 +124,15 @@ inline constexpr std::string_view kNoShutdown = "ERR No shutdown in progress.";
 inline constexpr std::string_view kDebugProtocolType =
     "ERR Wrong protocol type name. Please use one of the following: "
     "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
+
+// --- sets ----------------------------------------------------------------------
+inline constexpr std::string_view kNumkeysPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kNumkeysTooMany =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+inline constexpr std::string_view kSrandmemberRange =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
 
 // --- messages with a part filled in ----------------------------------------------
 inline std::string WrongArgs(std::string_view cmd) {
@@ -194,6 +207,7 @@ constexpr std::string_view For(engine::OpStatus s) {
     case OpStatus::kDbOutOfRange: return kDbIndex;
     case OpStatus::kOffsetOutOfRange: return kOffsetOutOfRange;
     case OpStatus::kUnknownType: return kUnknownType;
+    case OpStatus::kIndexOutOfRange: return kOutOfRange;
     case OpStatus::kHashNotInteger: return kHashNotInteger;
     case OpStatus::kHashNotFloat: return kHashNotFloat;
     case OpStatus::kOk:

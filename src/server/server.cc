@@ -78,11 +78,14 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
     // lazyfree-lazy-expire), so replicas and the AOF stay consistent.
     s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
   }
+  void KeyReady(int db, std::string_view key) override { s_->blocking_.SignalReady(db, key); }
   void KeyEvicted(int db, std::string_view key) override {
     s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_eviction ? "UNLINK" : "DEL", key});
   }
   void BeforeFlush(int db) override { s_->watches_->TouchAllInDb(db, -1); }
   void BeforeSwap(int db1, int db2) override {
+    s_->blocking_.SignalDb(db1);
+    s_->blocking_.SignalDb(db2);
     s_->watches_->TouchAllInDb(db1, db2);
     s_->watches_->TouchAllInDb(db2, db1);
   }
@@ -178,6 +181,7 @@ void Server::LinkClient(Client* c) {
 
 void Server::OnClientClosed(Client* c) {
   watches_->UnwatchAll(*c);
+  blocking_.Forget(*c);
   c->mstate.clear();
   if (c->flags & kClientMonitor) {
     monitors.erase(std::remove(monitors.begin(), monitors.end(), c), monitors.end());
@@ -441,6 +445,7 @@ int Server::Run() {
 void Server::BeforeSleep() {
   UpdateTime();
   if (active_expire_enabled && !paused()) ActiveExpireCycle(true);
+  if (blocking_.has_work()) blocking_.ServeReady();
   // Anything a step outside a command left for the AOF and replicas.
   propagator_.Flush(false);
   if (!pending_writes_.empty()) {

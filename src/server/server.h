@@ -110,6 +110,7 @@ class Server {
   int num_dbs() const { return keyspace_->num_dbs(); }
   WatchRegistry& watches() { return *watches_; }
   Propagator& propagator() { return propagator_; }
+  BlockingRegistry& blocking() { return blocking_; }
 
   // --- clients ----------------------------------------------------------
   Client* clients_head() { return clients_head_; }
@@ -213,6 +214,7 @@ class Server {
   class KeyspaceEvents;
   std::unique_ptr<KeyspaceEvents> keyspace_events_;
   Propagator propagator_;
+  BlockingRegistry blocking_{this};
   int call_depth_ = 0;
   Command* exec_cmd_ = nullptr;  // EXEC is never propagated itself
   // Errors counted when the last command (or nested command) ended: a call

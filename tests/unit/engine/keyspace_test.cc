@@ -38,6 +38,7 @@ class RecordingListener : public KeyspaceListener {
   }
   void KeyExpired(int db, std::string_view key) override { calls.push_back({"expired", db, std::string(key)}); }
   void KeyEvicted(int db, std::string_view key) override { calls.push_back({"evicted", db, std::string(key)}); }
+  void KeyReady(int db, std::string_view key) override { calls.push_back({"ready", db, std::string(key)}); }
   void BeforeFlush(int db) override { calls.push_back({"flush", db, ""}); }
   void BeforeSwap(int a, int b) override { calls.push_back({"swap", a, std::to_string(b)}); }
   bool Has(const Call& c) const {
@@ -91,6 +92,19 @@ TEST_F(KeyspaceTest, SetGetAndDirty) {
   EXPECT_EQ(str::Set(ks, 0, "k", "x", nx), OpStatus::kSkipped);
   EXPECT_EQ(ks.dirty, 1);
   EXPECT_EQ(GetStr(0, "k"), "hello");
+}
+
+TEST_F(KeyspaceTest, KeyReadyOnlyWhileSomeoneWaits) {
+  SetStr(0, "a", "1");
+  EXPECT_FALSE(rec.Has({"ready", 0, "a"}));
+  ks.AddReadyInterest(1);
+  SetStr(0, "b", "1");  // created
+  EXPECT_TRUE(rec.Has({"ready", 0, "b"}));
+  EXPECT_EQ(ks.Rename(0, "b", "c", false), OpStatus::kOk);  // moved in
+  EXPECT_TRUE(rec.Has({"ready", 0, "c"}));
+  ks.AddReadyInterest(-1);
+  SetStr(0, "d", "1");
+  EXPECT_FALSE(rec.Has({"ready", 0, "d"}));
 }
 
 TEST_F(KeyspaceTest, LazyExpiryDeletesAndReports) {
@@ -284,7 +298,7 @@ TEST_F(KeyspaceTest, StringOperations) {
   EXPECT_EQ(str::Append(ks, 0, "s", "0123").status(), OpStatus::kStringTooLong);
   // Wrong type (a forged non-string entry).
   Entry* e = AllocEntry("list", 0);
-  e->type = static_cast<uint8_t>(ObjType::kList);
+  e->type = static_cast<uint8_t>(ObjType::kStream);  // a type without a value row yet
   ks.SetKey(0, e);
   char buf[32];
   EXPECT_EQ(str::Get(ks, 0, "list", buf).status(), OpStatus::kWrongType);

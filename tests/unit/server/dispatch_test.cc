@@ -254,5 +254,27 @@ TEST_F(DispatchTest, FailedCallsInsideExecAreTheQueuedCommands) {
   EXPECT_EQ(srv.stats.total_error_replies, 2u);
 }
 
+// Lists (list.tcl "LMPOP propagate as pop with count command to replica"):
+// LMPOP goes out as LPOP/RPOP key <popped>, LMOVE/RPOPLPUSH as themselves,
+// and calls that change nothing are not propagated.
+TEST_F(DispatchTest, ListCommandsPropagation) {
+  Run(a, {"LPUSH", "mylist", "a", "b", "c"});
+  EXPECT_EQ(Run(a, {"LMPOP", "1", "mylist", "left", "count", "1"}),
+            "*2\r\n$6\r\nmylist\r\n*1\r\n$1\r\nc\r\n");
+  Run(a, {"LMPOP", "1", "mylist", "right", "count", "1"});
+  Run(a, {"LMPOP", "2", "mylist", "mylist2", "left", "count", "10"});
+  EXPECT_EQ(Run(a, {"LMPOP", "2", "mylist", "mylist2", "left", "count", "10"}), "*-1\r\n");
+  Run(a, {"RPUSH", "mylist2", "1", "2", "3"});
+  Run(a, {"LMPOP", "2", "mylist", "mylist2", "left", "count", "2"});
+  Run(a, {"LPOP", "mylist2", "0"});
+  Run(a, {"RPOPLPUSH", "mylist2", "dst"});
+  Run(a, {"LMOVE", "dst", "dst", "LEFT", "RIGHT"});
+  Run(a, {"LMOVE", "nosuch", "dst", "LEFT", "RIGHT"});
+  EXPECT_EQ(sink.fed, (std::vector<std::string>{
+                          "0:LPUSH mylist a b c", "0:LPOP mylist 1", "0:RPOP mylist 1",
+                          "0:LPOP mylist 1", "0:RPUSH mylist2 1 2 3", "0:LPOP mylist2 2",
+                          "0:RPOPLPUSH mylist2 dst", "0:LMOVE dst dst LEFT RIGHT"}));
+}
+
 }  // namespace
 }  // namespace vireo::server
