@@ -32,6 +32,7 @@ class Recorder : public KeyspaceListener {
   }
   void KeyExpired(int, std::string_view) override {}
   void KeyEvicted(int, std::string_view) override {}
+  void KeyReady(int, std::string_view) override {}
   void BeforeFlush(int) override {}
   void BeforeSwap(int, int) override {}
 };
