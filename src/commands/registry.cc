@@ -17,6 +17,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterAdminFamily(t);
   RegisterSetFamily(t);
   RegisterZsetFamily(t);
+  RegisterHashFamily(t);
 }
 
 }  // namespace vireo::commands

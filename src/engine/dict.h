@@ -207,6 +207,72 @@ class HashTable {
     return n;
   }
 
+  // Up to `count` nodes from a random stretch of buckets (Redis's
+  // dictGetSomeKeys: linear walk from a random bucket of the larger table,
+  // jumping elsewhere after runs of empty buckets, reservoir sampling of
+  // the last chain). Returns how many were stored in out.
+  size_t SomeNodes(Node** out, size_t count) {
+    if (size() < count) count = size();
+    if (count == 0) return 0;
+    size_t maxsteps = count * 10;
+    for (size_t j = 0; j < count && rehashing(); j++) RehashStep();
+    int tables = rehashing() ? 2 : 1;
+    size_t mask = size_[0] - 1;
+    if (tables > 1 && mask < size_[1] - 1) mask = size_[1] - 1;
+    size_t i = base::Random64() & mask;
+    size_t emptylen = 0, stored = 0;
+    while (stored < count && maxsteps--) {
+      for (int t = 0; t < tables; t++) {
+        // Why: buckets of table 0 below rehash_idx_ are empty.
+        if (tables == 2 && t == 0 && i < static_cast<size_t>(rehash_idx_)) {
+          if (i >= size_[1]) {
+            i = static_cast<size_t>(rehash_idx_);
+          } else {
+            continue;
+          }
+        }
+        if (i >= size_[t]) continue;
+        Node* n = table_[t][i];
+        if (n == nullptr) {
+          if (++emptylen >= 5 && emptylen > count) {
+            i = base::Random64() & mask;
+            emptylen = 0;
+          }
+          continue;
+        }
+        emptylen = 0;
+        for (; n; n = n->next, stored++) {
+          if (stored < count) {
+            out[stored] = n;
+          } else {
+            size_t r = base::Random64() % (stored + 1);
+            if (r < count) out[r] = n;
+          }
+        }
+        if (stored >= count) return count;
+      }
+      i = (i + 1) & mask;
+    }
+    return stored > count ? count : stored;
+  }
+
+  // Redis's dictGetFairRandomKey: a random node among a sampled stretch of
+  // buckets, which evens out the bias of chains of different lengths that
+  // RandomNode() has (HRANDFIELD/SRANDMEMBER distributions depend on it).
+  Node* FairRandomNode() {
+    Node* sample[15];
+    size_t n = SomeNodes(sample, 15);
+    if (n == 0) return RandomNode();
+    return sample[base::Random64() % n];
+  }
+
+  // Presizes for `n` nodes (Redis's dictExpand): no-op while rehashing or
+  // when the table already holds more.
+  void Reserve(size_t n) {
+    if (rehashing() || used_[0] > n) return;
+    StartResize((n + kMaxLoad - 1) / kMaxLoad);
+  }
+
   // Moves up to n buckets to the new table. Returns true while more remain.
   bool Rehash(size_t n) {
     if (!rehashing()) return false;

@@ -32,6 +32,8 @@ enum class OpStatus : uint8_t {
   kUnknownType,     // a value type this operation cannot handle
   kIndexOutOfRange, // LSET: the index is outside the list
   kNanScore,        // a sorted-set score would become NaN (ZADD INCR / ZINCRBY)
+  kHashNotInteger,  // HINCRBY: the field's value is not an integer
+  kHashNotFloat,    // HINCRBYFLOAT: the field's value is not a float
 };
 
 // A value or a status. `ok()` is true only for kOk; value() is then valid.

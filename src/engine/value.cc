@@ -3,6 +3,7 @@
 
 #include "base/memory.h"
 #include "base/sha1.h"
+#include "engine/types/hash.h"
 #include "engine/types/list.h"
 #include "engine/types/set.h"
 #include "engine/types/string.h"
@@ -17,7 +18,7 @@ constexpr ValueOps kValueOps[kNumObjTypes] = {
     /* kList */ {list::FreeValue, list::FreeEffort, list::Dup, list::MemoryUsage, list::Digest},
     /* kSet */ {set::FreeValue, set::FreeEffort, set::Dup, set::MemoryUsage, set::Digest},
     /* kZset */ {zset::FreeValue, zset::FreeEffort, zset::Dup, zset::MemoryUsage, zset::Digest},
-    /* kHash */ {},
+    /* kHash */ {hash::FreeValue, hash::FreeEffort, hash::Dup, hash::MemoryUsage, hash::Digest},
     /* kModule */ {},
     /* kStream */ {},
 };

@@ -111,6 +111,10 @@ inline constexpr std::string_view kZrangeLexScores =
 inline std::string AtLeastOneKey(std::string_view cmd) {
   return "ERR at least 1 input key is needed for '" + std::string(cmd) + "' command";
 }
+// --- hashes ------------------------------------------------------------------
+inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
+inline constexpr std::string_view kValueNanOrInfinity = "ERR value is NaN or Infinity";
 
 // --- CLIENT --------------------------------------------------------------------
 inline constexpr std::string_view kClientName =
@@ -222,6 +226,8 @@ constexpr std::string_view For(engine::OpStatus s) {
     case OpStatus::kUnknownType: return kUnknownType;
     case OpStatus::kIndexOutOfRange: return kOutOfRange;
     case OpStatus::kNanScore: return kNanScore;
+    case OpStatus::kHashNotInteger: return kHashNotInteger;
+    case OpStatus::kHashNotFloat: return kHashNotFloat;
     case OpStatus::kOk:
     case OpStatus::kExists:
     case OpStatus::kSkipped:
