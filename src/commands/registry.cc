@@ -18,6 +18,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterSetFamily(t);
   RegisterZsetFamily(t);
   RegisterHashFamily(t);
+  RegisterSortFamily(t);
 }
 
 }  // namespace vireo::commands

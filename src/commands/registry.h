@@ -17,6 +17,7 @@ void RegisterInfoFamily(server::CommandTable& t);         // info.cc: INFO
 void RegisterListFamily(server::CommandTable& t);         // list.cc: LPUSH ... LMPOP, BLPOP BRPOP BLMPOP BLMOVE BRPOPLPUSH
 void RegisterZsetFamily(server::CommandTable& t);         // zset.cc: the sorted-set commands, BZPOPMIN BZPOPMAX BZMPOP
 void RegisterHashFamily(server::CommandTable& t);         // hash.cc
+void RegisterSortFamily(server::CommandTable& t);         // sort.cc: SORT SORT_RO
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
 void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 

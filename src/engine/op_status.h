@@ -34,6 +34,7 @@ enum class OpStatus : uint8_t {
   kNanScore,        // a sorted-set score would become NaN (ZADD INCR / ZINCRBY)
   kHashNotInteger,  // HINCRBY: the field's value is not an integer
   kHashNotFloat,    // HINCRBYFLOAT: the field's value is not a float
+  kNotDouble,       // SORT: an element or BY value is not a number
 };
 
 // A value or a status. `ok()` is true only for kOk; value() is then valid.

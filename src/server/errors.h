@@ -92,6 +92,8 @@ inline constexpr std::string_view kLcsMemory =
     "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 
 // --- sorted sets -------------------------------------------------------------
+inline constexpr std::string_view kSortNotDouble =
+    "ERR One or more scores can't be converted into double";
 inline constexpr std::string_view kNanScore = "ERR resulting score is not a number (NaN)";
 inline constexpr std::string_view kZaddXxNx = "ERR XX and NX options at the same time are not compatible";
 inline constexpr std::string_view kZaddGtLtNx =
@@ -228,6 +230,7 @@ constexpr std::string_view For(engine::OpStatus s) {
     case OpStatus::kNanScore: return kNanScore;
     case OpStatus::kHashNotInteger: return kHashNotInteger;
     case OpStatus::kHashNotFloat: return kHashNotFloat;
+    case OpStatus::kNotDouble: return kSortNotDouble;
     case OpStatus::kOk:
     case OpStatus::kExists:
     case OpStatus::kSkipped:
