@@ -101,15 +101,17 @@ void CmdMonitor(Client& c) {
 
 void CmdMemoryUsage(Client& c) {
   // Options are validated before the key is looked at.
+  // Why: Redis samples 5 elements of an aggregate by default
+  // (OBJ_COMPUTE_SIZE_DEF_SAMPLES); SAMPLES 0 counts them all.
+  int64_t samples = 5;
   for (size_t j = 3; j < c.argv.size(); j++) {
     if (EqNoCase(c.argv[j], "samples") && j + 1 < c.argv.size()) {
-      int64_t samples;
       if (!ParseInt(c, c.argv[j + 1], &samples)) return;
       if (samples < 0) {
         ErrSyntax(c);
         return;
       }
-      j++;  // samples only matter for aggregate types, which are sized exactly here
+      j++;
     } else {
       ErrSyntax(c);
       return;
@@ -121,7 +123,7 @@ void CmdMemoryUsage(Client& c) {
     c.reply.Null();
     return;
   }
-  size_t usage = engine::EntryMemoryUsage(e);
+  size_t usage = engine::EntryMemoryUsage(e, static_cast<size_t>(samples));
   if (e->has_expire()) {
     engine::ExpireNode* n = KS().db(c.db_index).expires().Find(e->key());
     if (n) usage += base::AllocSize(n);
