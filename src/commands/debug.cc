@@ -450,12 +450,23 @@ void CmdDebug(Client& c) {
     c.reply.Ok();
   } else if (is("reload") || is("loadaof")) {
     NotSupported(c);
-  } else if ((is("drop-cluster-packet-filter") || is("sdslen") || is("listpack")) && argc == 3) {
+  } else if (is("listpack") && argc == 3) {
+    // Small hashes and sorted sets: their value is one listpack.
+    Entry* e = KS().Find(c.db_index, c.argv[2], engine::kLookupNoTouch | engine::kLookupNoNotify);
+    if (!e) {
+      Err(c, server::err::kNoKey);
+    } else if (e->encoding() != engine::Enc::kListpack) {
+      Err(c, "ERR Not a listpack encoded object.");
+    } else {
+      engine::ql::LpRepr(static_cast<const uint8_t*>(e->v.ptr));
+      c.reply.Simple("Listpack structure printed on stdout");
+    }
+  } else if ((is("drop-cluster-packet-filter") || is("sdslen")) && argc == 3) {
     NotSupported(c);
   } else if (is("object") && argc == 3) {
     DebugObject(c);
   } else if (is("quicklist") && (argc == 3 || argc == 4)) {
-    Entry* e = KS().Find(c.db_index, c.argv[2], engine::kLookupNoTouch);
+    Entry* e = KS().Find(c.db_index, c.argv[2], engine::kLookupNoTouch | engine::kLookupNoNotify);
     if (!e) {
       Err(c, server::err::kNoKey);
     } else if (e->encoding() != engine::Enc::kQuicklist) {
