@@ -582,3 +582,24 @@ def test_resp3_null_on_timeout(rd):
     while time.time() < deadline and b"\r\n" not in c.buf:
         c._fill(5)
     assert c.buf == b"_\r\n"
+
+
+# ---------------------------------------------------------------- CLIENT PAUSE
+
+def test_blocked_client_times_out_during_pause(rc, rd):
+    """A client blocked before CLIENT PAUSE WRITE still times out on time
+    (the pause holds new writes, not waiting clients); one that sends a
+    BLPOP during the pause is held until the pause ends, then waits."""
+    c = rd()
+    c.cmd("BLPOP", "pz", 0.3)
+    wait_blocked(rc)
+    rc.execute_command("CLIENT", "PAUSE", 2000, "WRITE")
+    t = time.time()
+    assert c.read_reply() is None
+    assert time.time() - t < 1.5
+    c2 = rd()
+    c2.cmd("BLPOP", "pz2", 0)
+    time.sleep(0.2)
+    rc.execute_command("CLIENT", "UNPAUSE")
+    rc.rpush("pz2", "v")
+    assert c2.read_reply() == [b"pz2", b"v"]
