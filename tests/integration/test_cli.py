@@ -124,6 +124,30 @@ def test_benchmark(srv):
     r.close()
 
 
+@pytest.mark.requires_commands("lpush", "rpush", "lpop", "rpop", "sadd", "hset", "spop", "zadd",
+                                "zpopmin", "lrange")
+def test_benchmark_types(srv):
+    """redis-benchmark's data-type tests run without an error (issue 7)."""
+    p = subprocess.run([REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(srv.port), "-t",
+                        "lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange", "-P", "16",
+                        "-c", "50", "-n", "5000", "-r", "1000", "-q"],
+                       capture_output=True, timeout=300 * SLOW)
+    out = (p.stdout + p.stderr).decode(errors="replace")
+    assert p.returncode == 0, out
+    assert "ERR" not in out and "error" not in out.lower() and "WRONGTYPE" not in out, out
+    final = [line.rsplit("\r", 1)[-1] for line in out.splitlines() if line.strip()]
+    for name in ("LPUSH", "RPUSH", "LPOP", "RPOP", "SADD", "HSET", "SPOP", "ZADD", "ZPOPMIN",
+                 "LPUSH (needed to benchmark LRANGE)", "LRANGE_100 (first 100 elements)",
+                 "LRANGE_300 (first 300 elements)", "LRANGE_500 (first 500 elements)",
+                 "LRANGE_600 (first 600 elements)"):
+        assert any(line.startswith(name + ": ") and "requests per second" in line
+                   for line in final), (name, out)
+    r = srv.client()
+    assert r.type("mylist") == b"list" and r.llen("mylist") > 0
+    assert r.type("myhash") == b"hash"
+    r.close()
+
+
 @pytest.mark.parametrize("args", [("COMMAND", "DOCS", "get"), ("COMMAND", "DOCS", "set"),
                                   ("COMMAND", "DOCS", "mset"), ("COMMAND", "DOCS", "expire"),
                                   ("COMMAND", "INFO", "get"), ("COMMAND", "INFO", "set"),
