@@ -223,8 +223,7 @@ void CmdHRandField(Client& c) {
     int64_t l;
     if (!ParseInt(c, c.argv[2], &l)) return;
     if (l < -LONG_MAX) {
-      Err(c, "ERR value is out of range, value must between -9223372036854775807 and "
-             "9223372036854775807");
+      Err(c, server::err::kSrandmemberRange);  // the same text for HRANDFIELD
       return;
     }
     bool withvalues = false;

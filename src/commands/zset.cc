@@ -427,8 +427,7 @@ void CmdZrandmember(Client& c) {
     // integer error, then the range text.
     if (!ParseInt(c, c.argv[2], &l)) return;
     if (l == INT64_MIN)
-      return Err(c, "ERR value is out of range, value must between -9223372036854775807 and "
-                    "9223372036854775807");
+      return Err(c, err::kSrandmemberRange);  // the same text for ZRANDMEMBER
     if (c.argv.size() > 4 || (c.argv.size() == 4 && !EqNoCase(c.argv[3], "withscores")))
       return ErrSyntax(c);
     if (c.argv.size() == 4) {

@@ -146,7 +146,8 @@ inline constexpr std::string_view kDebugProtocolType =
     "ERR Wrong protocol type name. Please use one of the following: "
     "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false";
 
-// --- sets (kNumkeysPositive, kLimitNegative: above) -----------------------------------
+// --- sets (kNumkeysPositive, kLimitNegative: above); kSrandmemberRange also
+// serves HRANDFIELD and ZRANDMEMBER ---------------------------------------------
 inline constexpr std::string_view kNumkeysTooMany =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kSrandmemberRange =
