@@ -9,10 +9,10 @@
 // instead of one: about 36 bytes per member for the same data.
 //
 // Random members (SPOP, SRANDMEMBER) follow Redis's dictGetFairRandomKey:
-// sample up to 20 members from consecutive buckets (in SCAN order here) from
-// a random start and pick one of them, falling back to a random bucket's
-// random chain element; a plain random bucket would favour members alone in
-// their bucket.
+// sample up to 15 members from a linear stretch of buckets from a random
+// start (HashTable::FairRandomNode) and pick one of them, falling back to a
+// random bucket's random chain element; a plain random bucket would favour
+// members alone in their bucket.
 #pragma once
 
 #include <cstddef>
