@@ -24,7 +24,10 @@
 #include "commands/admin_internal.h"
 #include "engine/encoding/quicklist.h"
 #include "engine/lru.h"
+#include "engine/encoding/strmap.h"
+#include "engine/encoding/strset.h"
 #include "engine/types/list.h"
+#include "engine/types/zset_internal.h"
 #include "server/config_table.h"
 #include "engine/types/string.h"
 #include "engine/value.h"
@@ -189,6 +192,35 @@ void DebugObject(Client& c) {
              ql->compress != 0 ? 1 : 0, sz);
   }
   c.reply.Simple(buf);
+}
+
+// DEBUG HTSTATS <dbid>: the key table's and the expire table's stats
+// (Redis's dictGetStats). Our tables size and chain differently from
+// Redis's (see dict.h), so the figures are ours; the format is Redis's.
+void DebugHtStats(Client& c) {
+  int64_t dbid;
+  if (!ParseInt(c, c.argv[2], &dbid)) return;
+  if (!KS().valid_db(dbid)) return Err(c, "ERR Out of range database");
+  engine::Db& db = KS().db(static_cast<int>(dbid));
+  std::string s = "[Dictionary HT]\n" + db.keys().Stats() + "[Expires HT]\n" + db.expires().Stats();
+  c.reply.Verbatim(s);
+}
+
+// DEBUG HTSTATS-KEY <key>: the same for a value held in a hash table.
+void DebugHtStatsKey(Client& c) {
+  Entry* e = KS().Find(c.db_index, c.argv[2], engine::kLookupNoTouch | engine::kLookupNoNotify);
+  if (!e) return Err(c, server::err::kNoKey);
+  std::string s;
+  if (e->encoding() == engine::Enc::kSkiplist) {
+    s = engine::zset::detail::Sl(e)->dict().Stats();
+  } else if (e->encoding() == engine::Enc::kHashtable && e->otype() == engine::ObjType::kSet) {
+    s = static_cast<const engine::strset::StrSet*>(e->v.ptr)->Stats();
+  } else if (e->encoding() == engine::Enc::kHashtable && e->otype() == engine::ObjType::kHash) {
+    s = static_cast<const engine::StrMap*>(e->v.ptr)->Stats();
+  } else {
+    return Err(c, "ERR The value stored at the specified key is not represented using an hash table");
+  }
+  c.reply.Verbatim(s);
 }
 
 void DebugProtocol(Client& c) {
@@ -511,8 +543,10 @@ void CmdDebug(Client& c) {
     c.reply.Raw(line);
   } else if (is("structsize") && argc == 2) {
     NotSupported(c);
-  } else if ((is("htstats") || is("htstats-key")) && argc == 3) {
-    NotSupported(c);
+  } else if (is("htstats") && argc == 3) {
+    DebugHtStats(c);
+  } else if (is("htstats-key") && argc == 3) {
+    DebugHtStatsKey(c);
   } else if (is("config-rewrite-force-all") && argc == 2) {
     DebugConfigRewriteForceAll(c);
   } else if ((is("change-repl-id") || is("client-eviction")) && argc == 2) {

@@ -24,7 +24,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -341,7 +343,51 @@ class HashTable {
 
   size_t MemoryUsage() const { return (size_[0] + size_[1]) * sizeof(Node*); }
 
+  // Redis's dictGetStats text (DEBUG HTSTATS / HTSTATS-KEY): per table its
+  // size, elements, used slots, chain lengths and their distribution.
+  std::string Stats() const {
+    std::string out = TableStats(0);
+    if (rehashing()) out += TableStats(1);
+    return out;
+  }
+
  private:
+  std::string TableStats(int t) const {
+    if (used_[t] == 0) return "No stats available for empty dictionaries\n";
+    constexpr size_t kVectLen = 50;  // Redis's DICT_STATS_VECTLEN
+    size_t clvector[kVectLen] = {};
+    size_t slots = 0, maxchain = 0, totchain = 0;
+    for (size_t i = 0; i < size_[t]; i++) {
+      size_t chain = 0;
+      for (const Node* n = table_[t][i]; n; n = n->next) chain++;
+      if (chain == 0) {
+        clvector[0]++;
+        continue;
+      }
+      slots++;
+      clvector[chain < kVectLen ? chain : kVectLen - 1]++;
+      if (chain > maxchain) maxchain = chain;
+      totchain += chain;
+    }
+    char buf[512];
+    snprintf(buf, sizeof(buf),
+             "Hash table %d stats (%s):\n table size: %zu\n number of elements: %zu\n"
+             " different slots: %zu\n max chain length: %zu\n"
+             " avg chain length (counted): %.02f\n avg chain length (computed): %.02f\n"
+             " Chain length distribution:\n",
+             t, t == 0 ? "main hash table" : "rehashing target", size_[t], used_[t], slots,
+             maxchain, static_cast<float>(totchain) / static_cast<float>(slots),
+             static_cast<float>(used_[t]) / static_cast<float>(slots));
+    std::string out = buf;
+    for (size_t i = 0; i < kVectLen - 1; i++) {
+      if (clvector[i] == 0) continue;
+      snprintf(buf, sizeof(buf), "   %zu: %zu (%.02f%%)\n", i, clvector[i],
+               static_cast<float>(clvector[i]) / static_cast<float>(size_[t]) * 100);
+      out += buf;
+    }
+    return out;
+  }
+
   static uint64_t Rev(uint64_t v) {
     v = ((v >> 1) & 0x5555555555555555ull) | ((v & 0x5555555555555555ull) << 1);
     v = ((v >> 2) & 0x3333333333333333ull) | ((v & 0x3333333333333333ull) << 2);

@@ -88,6 +88,8 @@ class StrMap {
   // struct: the bucket array, and the average size of the first `samples` nodes
   // (0 = all) times the number of fields.
   size_t SampledSize(size_t samples) const;
+  // DEBUG HTSTATS-KEY.
+  std::string Stats() const { return t_.Stats(); }
 
  private:
   Table t_;

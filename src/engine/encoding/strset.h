@@ -83,6 +83,8 @@ class StrSet {
   // Redis's objectComputeSize for a hashtable set: the table, the bucket
   // array, and the average of `samples` members (0 = all) times the size.
   size_t MemoryUsage(size_t samples) const;
+  // DEBUG HTSTATS-KEY.
+  std::string Stats() const { return table_.Stats(); }
 
  private:
   Table table_;

@@ -102,6 +102,16 @@ TEST(HashTable, EmptyTable) {
   EXPECT_EQ(t.MemoryUsage(), 0u);
 }
 
+TEST(HashTable, StatsInRedisFormat) {
+  Fixture f;
+  EXPECT_EQ(f.t.Stats(), "No stats available for empty dictionaries\n");
+  for (int i = 0; i < 3; i++) f.Insert(K(i));
+  std::string s = f.t.Stats();
+  EXPECT_EQ(s.rfind("Hash table 0 stats (main hash table):\n table size: 4\n"
+                    " number of elements: 3\n different slots: ", 0), 0u) << s;
+  EXPECT_NE(s.find(" Chain length distribution:\n   0: "), std::string::npos) << s;
+}
+
 TEST(HashTable, InsertFindRemove100k) {
   Fixture f;
   const int n = 100000;
