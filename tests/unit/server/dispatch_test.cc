@@ -8,65 +8,20 @@
 // that were already expired (Redis 7.0.15's multi.tcl cases), and
 // failed_calls inside MULTI/EXEC.
 #include <gtest/gtest.h>
-#include <sys/uio.h>
 
 #include <string>
 #include <vector>
 
-#include "commands/registry.h"
-#include "server/client.h"
-#include "server/server.h"
+#include "in_process.h"
 
 namespace vireo::server {
 namespace {
 
-// Drains the client's reply buffer.
-std::string Replies(Client& c) {
-  std::string s;
-  protocol::ReplyBuffer& out = c.out();
-  while (!out.empty()) {
-    struct iovec iov[16];
-    int n = out.FillIov(iov, 16);
-    size_t total = 0;
-    for (int i = 0; i < n; i++) {
-      s.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-      total += iov[i].iov_len;
-    }
-    out.Consume(total);
-  }
-  return s;
-}
+using testing::RecordingSink;
+using testing::Replies;
 
-class RecordingSink : public PropagationSink {
- public:
-  std::vector<std::string> fed;  // "db:ARG ARG ..."
-  void Feed(int dbid, std::span<const std::string_view> argv) override {
-    std::string line = std::to_string(dbid) + ":";
-    for (size_t i = 0; i < argv.size(); i++) {
-      if (i) line += ' ';
-      line += argv[i];
-    }
-    fed.push_back(line);
-  }
-};
-
-class DispatchTest : public ::testing::Test {
+class DispatchTest : public testing::InProcessServer {
  protected:
-  DispatchTest() {
-    commands::RegisterAllCommands(srv.commands());
-    std::string err;
-    EXPECT_TRUE(srv.Init(&err)) << err;
-    srv.propagator().AddSink(&sink);
-    srv.UpdateTime();
-  }
-  ~DispatchTest() override { srv.propagator().RemoveSink(&sink); }
-
-  // Runs one command for `c` and returns its reply bytes.
-  std::string Run(Client& c, std::vector<std::string_view> args) {
-    srv.UpdateTime();
-    c.Execute(args);
-    return Replies(c);
-  }
   // Makes `key` logically expired without deleting it.
   void Expire(int db, std::string_view key) {
     engine::Keyspace& ks = srv.keyspace();
@@ -75,8 +30,6 @@ class DispatchTest : public ::testing::Test {
     ks.SetExpire(db, e, srv.now_ms() - 10);
   }
 
-  Server srv;
-  RecordingSink sink;
   Client a{&srv};
   Client b{&srv};
 };

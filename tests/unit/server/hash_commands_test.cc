@@ -3,57 +3,21 @@
 // HSET with the stored result, writes that changed nothing not propagated,
 // MULTI/EXEC wrapping), and reply bytes in RESP2 and RESP3.
 #include <gtest/gtest.h>
-#include <sys/uio.h>
 
 #include <string>
 #include <vector>
 
-#include "commands/registry.h"
-#include "server/client.h"
-#include "server/server.h"
+#include "in_process.h"
 
 namespace vireo::server {
 namespace {
 
-class Sink : public PropagationSink {
- public:
-  std::vector<std::string> fed;  // "ARG ARG ..."
-  void Feed(int, std::span<const std::string_view> argv) override {
-    std::string line;
-    for (std::string_view a : argv) line += (line.empty() ? "" : " ") + std::string(a);
-    fed.push_back(line);
-  }
-};
-
-class HashCommandsTest : public ::testing::Test {
+class HashCommandsTest : public testing::InProcessServer {
  protected:
-  HashCommandsTest() {
-    commands::RegisterAllCommands(srv.commands());
-    std::string err;
-    EXPECT_TRUE(srv.Init(&err)) << err;
-    srv.propagator().AddSink(&sink);
-    srv.UpdateTime();
-  }
-  ~HashCommandsTest() override { srv.propagator().RemoveSink(&sink); }
+  HashCommandsTest() : InProcessServer(/*sink_with_db=*/false) {}
   std::string Run(std::vector<std::string_view> args) {
-    srv.UpdateTime();
-    c.Execute(args);
-    std::string s;
-    protocol::ReplyBuffer& out = c.out();
-    while (!out.empty()) {
-      struct iovec iov[16];
-      int n = out.FillIov(iov, 16);
-      size_t total = 0;
-      for (int i = 0; i < n; i++) {
-        s.append(static_cast<const char*>(iov[i].iov_base), iov[i].iov_len);
-        total += iov[i].iov_len;
-      }
-      out.Consume(total);
-    }
-    return s;
+    return InProcessServer::Run(c, std::move(args));
   }
-  Server srv;
-  Sink sink;
   Client c{&srv};
 };
 

@@ -3,54 +3,20 @@
 // with a count -> one SREM per member in MULTI/EXEC, or DEL when the count
 // takes the whole set; a write that changed nothing is not propagated).
 #include <gtest/gtest.h>
-#include <sys/uio.h>
 
 #include <string>
 #include <vector>
 
-#include "commands/registry.h"
-#include "server/client.h"
-#include "server/server.h"
+#include "in_process.h"
 
 namespace vireo::server {
 namespace {
 
-class Sink : public PropagationSink {
- public:
-  std::vector<std::string> fed;
-  void Feed(int dbid, std::span<const std::string_view> argv) override {
-    std::string line = std::to_string(dbid) + ":";
-    for (size_t i = 0; i < argv.size(); i++) {
-      if (i) line += ' ';
-      line += argv[i];
-    }
-    fed.push_back(line);
-  }
-};
-
-class SetPropagationTest : public ::testing::Test {
+class SetPropagationTest : public testing::InProcessServer {
  protected:
-  SetPropagationTest() {
-    commands::RegisterAllCommands(srv.commands());
-    std::string err;
-    EXPECT_TRUE(srv.Init(&err)) << err;
-    srv.propagator().AddSink(&sink);
-    srv.UpdateTime();
-  }
-  ~SetPropagationTest() override { srv.propagator().RemoveSink(&sink); }
-  void Run(std::vector<std::string_view> args) {
-    srv.UpdateTime();
-    c.Execute(args);
-    c.out().Consume(c.out().pending());
-  }
-  std::vector<std::string> Take() {
-    auto f = std::move(sink.fed);
-    sink.fed.clear();
-    return f;
-  }
+  void Run(std::vector<std::string_view> args) { InProcessServer::Run(c, std::move(args)); }
+  std::vector<std::string> Take() { return sink.Take(); }
 
-  Server srv;
-  Sink sink;
   Client c{&srv};
 };
 
