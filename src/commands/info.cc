@@ -494,9 +494,9 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "current_eviction_exceeded_time:0\r\n"
         "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\n"
-        "pubsub_channels:0\r\n"
-        "pubsub_patterns:0\r\n"
-        "pubsubshard_channels:0\r\n"
+        "pubsub_channels:%llu\r\n"
+        "pubsub_patterns:%llu\r\n"
+        "pubsubshard_channels:%llu\r\n"
         "latest_fork_usec:0\r\n"
         "total_forks:%llu\r\n"
         "migrate_cached_sockets:0\r\n"
@@ -526,7 +526,8 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         u(st.rejected_conn), u(ks.expired_keys), ks.expired_stale_perc * 100,
         u(ks.expired_time_cap_reached_count), u(ks.expire_cycle_time_used / 1000),
         u(ks.evicted_keys), u(st.evictedclients), u(ks.hits), u(ks.misses),
-        u(st.total_forks), u(st.unexpected_error_replies), u(st.total_error_replies),
+        u(g_server->pubsub().num_channels()), u(g_server->pubsub().num_patterns()),
+        u(g_server->pubsub().num_shard_channels()), u(st.total_forks), u(st.unexpected_error_replies), u(st.total_error_replies),
         u(st.dump_payload_sanitizations), u(st.net.reads_processed),
         u(st.net.writes_processed));
   }

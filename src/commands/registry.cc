@@ -16,6 +16,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterListFamily(t);
   RegisterAdminFamily(t);
   RegisterSetFamily(t);
+  RegisterPubsubFamily(t);
   RegisterZsetFamily(t);
   RegisterHashFamily(t);
   RegisterSortFamily(t);

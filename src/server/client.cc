@@ -4,6 +4,7 @@
 #include "server/client_info.h"
 #include "server/errors.h"
 #include "server/log.h"
+#include "server/pubsub.h"
 #include "server/server.h"
 
 namespace vireo::server {
@@ -23,6 +24,10 @@ Client::Client(Server* srv, net::EventLoop* loop, int sock, bool unix_socket)
 }
 
 Client::~Client() {
+  // Why here and not at Close(): a closed client stays subscribed until it
+  // is freed (Redis's CLOSE_ASAP), so a delivery never edits the list it
+  // walks.
+  srv_->pubsub().Forget(*this);
   // A client destroyed without Close() (socket-less ones, or at shutdown)
   // still leaves the server's registries (WATCH, MONITOR, pauses).
   if (!closed_) {

@@ -29,6 +29,7 @@ namespace vireo::server {
 struct Command;
 class Server;
 class Client;
+struct ClientPubSub;
 
 // Client flags (a subset of Redis's CLIENT_* with the same meaning).
 enum ClientFlag : uint64_t {
@@ -52,6 +53,7 @@ enum ClientFlag : uint64_t {
   kClientPreventProp = 1ull << 17,     // the command propagated its own form
   kClientBlocked = 1ull << 18,         // waiting on keys (blocking.h)
   kClientDenyBlocking = 1ull << 19,    // EXEC: blocking commands do not block
+  kClientForcePropRepl = 1ull << 20,   // propagate to replicas only (PUBLISH)
 };
 
 struct QueuedCommand {
@@ -101,6 +103,9 @@ class Client final : public net::ConnectionHandler {
   std::vector<std::unique_ptr<WatchedKey>> watched;
   // Blocked on keys (BLPOP...), or running again after a wake-up.
   std::unique_ptr<BlockState> bstate;
+  // Channels, patterns and shard channels (pubsub.h); null until the first
+  // subscription.
+  std::unique_ptr<ClientPubSub> pubsub;
 
   int resp() const { return reply.resp; }
   protocol::ReplyBuffer& out() { return out_; }

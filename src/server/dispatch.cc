@@ -21,6 +21,16 @@ namespace {
 
 
 // Redis's rejectCommand: error reply, flag a transaction, count.
+bool AllowedInPubsubContext(const Command& cmd) {
+  if (cmd.parent) return false;
+  static constexpr std::string_view kAllowed[] = {"ping",        "subscribe",    "ssubscribe",
+                                                  "unsubscribe", "sunsubscribe", "psubscribe",
+                                                  "punsubscribe", "quit",        "reset"};
+  for (std::string_view n : kAllowed)
+    if (cmd.name == n) return true;
+  return false;
+}
+
 void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
   if (c.flags & kClientMulti) c.flags |= kClientDirtyExec;
   if (cmd) cmd->rejected_calls++;
@@ -156,6 +166,13 @@ bool Server::ProcessCommand(Client& c) {
     Reject(*this, c, cmd, err::kNotInMulti);
     return true;
   }
+  // Why: a RESP2 connection in subscribed mode reads only push frames, so
+  // Redis lets it run just the commands that make sense there; RESP3
+  // interleaves replies and pushes, without limits.
+  if ((c.flags & kClientPubsub) && c.resp() == 2 && !AllowedInPubsubContext(*cmd)) {
+    Reject(*this, c, cmd, err::PubsubContext(cmd->name));
+    return true;
+  }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas
   // may not touch the keyspace.
   if ((c.flags & kClientMonitor) &&
@@ -199,7 +216,7 @@ void Server::Call(Client& c, Command* cmd) {
   long long dirty_before = keyspace_->dirty;
   // Propagation flags are per call; a nested call (EXEC's commands) must
   // not see or leak its caller's.
-  const uint64_t kPropFlags = kClientForceProp | kClientPreventProp;
+  const uint64_t kPropFlags = kClientForceProp | kClientForcePropRepl | kClientPreventProp;
   uint64_t saved_prop_flags = c.flags & kPropFlags;
   c.flags &= ~kPropFlags;
   prev_err_count_ = stats.total_error_replies;
@@ -241,8 +258,12 @@ void Server::Call(Client& c, Command* cmd) {
     // The command itself, unless it emitted its own effect form (or
     // changed nothing and did not force propagation).
     bool changed = keyspace_->dirty != dirty_before;
-    if ((changed || (c.flags & kClientForceProp)) && !(c.flags & kClientPreventProp))
-      propagator_.Add(c.db_index, c.argv);
+    if (!(c.flags & kClientPreventProp)) {
+      if (changed || (c.flags & kClientForceProp))
+        propagator_.Add(c.db_index, c.argv);
+      else if (c.flags & kClientForcePropRepl)
+        propagator_.Add(c.db_index, c.argv, kPropagateRepl);
+    }
   }
   c.flags = (c.flags & ~kPropFlags) | saved_prop_flags;
   // Why: what a whole top-level call produced goes out at its end, wrapped

@@ -72,7 +72,9 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
  public:
   explicit KeyspaceEvents(Server* s) : s_(s) {}
   void KeyModified(int db, std::string_view key) override { s_->watches_->Touch(db, key); }
-  void KeyEvent(int, std::string_view, int, std::string_view) override {}
+  void KeyEvent(int type, std::string_view event, int db, std::string_view key) override {
+    s_->pubsub_.NotifyKeyspaceEvent(s_->cfg().notify_keyspace_events, type, event, db, key);
+  }
   void KeyExpired(int db, std::string_view key) override {
     // Why: a master propagates expiry as an explicit DEL (UNLINK when
     // lazyfree-lazy-expire), so replicas and the AOF stay consistent.
@@ -143,6 +145,16 @@ bool Server::Init(std::string* err) {
                     SyncKeyspaceOptions();
                     return true;
                   });
+  // Why: Redis publishes a notification only for the classes in
+  // notify-keyspace-events and only with K or E; the keyspace skips the
+  // listener call for everything else.
+  auto sync_events = [this](std::string*) {
+    int f = cfg().notify_keyspace_events;
+    keyspace_->set_event_mask((f & (kNotifyKeyspace | kNotifyKeyevent)) ? f : 0);
+    return true;
+  };
+  sync_events(nullptr);
+  config.OnChange("notify-keyspace-events", sync_events);
   exec_cmd_ = commands_.Find("exec");
   // Why: Redis applies a new template at once (updateProcTitleTemplate),
   // whatever set-proc-title says.

@@ -36,6 +36,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/propagation.h"
+#include "server/pubsub.h"
 #include "server/watch.h"
 
 namespace vireo::server {
@@ -111,6 +112,7 @@ class Server {
   WatchRegistry& watches() { return *watches_; }
   Propagator& propagator() { return propagator_; }
   BlockingRegistry& blocking() { return blocking_; }
+  PubSub& pubsub() { return pubsub_; }
 
   // --- clients ----------------------------------------------------------
   Client* clients_head() { return clients_head_; }
@@ -215,6 +217,7 @@ class Server {
   std::unique_ptr<KeyspaceEvents> keyspace_events_;
   Propagator propagator_;
   BlockingRegistry blocking_{this};
+  PubSub pubsub_{this};
   int call_depth_ = 0;
   Command* exec_cmd_ = nullptr;  // EXEC is never propagated itself
   // Errors counted when the last command (or nested command) ended: a call
