@@ -30,6 +30,7 @@ struct Command;
 class Server;
 class Client;
 struct ClientPubSub;
+struct ClientTracking;
 
 // Client flags (a subset of Redis's CLIENT_* with the same meaning).
 enum ClientFlag : uint64_t {
@@ -54,6 +55,14 @@ enum ClientFlag : uint64_t {
   kClientBlocked = 1ull << 18,         // waiting on keys (blocking.h)
   kClientDenyBlocking = 1ull << 19,    // EXEC: blocking commands do not block
   kClientForcePropRepl = 1ull << 20,   // propagate to replicas only (PUBLISH)
+  // Client-side caching (tracking.h), Redis's CLIENT_TRACKING_*.
+  kClientTracking = 1ull << 21,
+  kClientTrackingBrokenRedir = 1ull << 22,
+  kClientTrackingBcast = 1ull << 23,
+  kClientTrackingOptin = 1ull << 24,
+  kClientTrackingOptout = 1ull << 25,
+  kClientTrackingCaching = 1ull << 26,  // CLIENT CACHING yes/no for the next command
+  kClientTrackingNoloop = 1ull << 27,
 };
 
 struct QueuedCommand {
@@ -106,6 +115,8 @@ class Client final : public net::ConnectionHandler {
   // Channels, patterns and shard channels (pubsub.h); null until the first
   // subscription.
   std::unique_ptr<ClientPubSub> pubsub;
+  // CLIENT TRACKING's redirect and BCAST prefixes (tracking.h); null when off.
+  std::unique_ptr<ClientTracking> tracking;
 
   int resp() const { return reply.resp; }
   protocol::ReplyBuffer& out() { return out_; }

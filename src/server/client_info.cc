@@ -5,6 +5,7 @@
 
 #include "server/command.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 #include "server/server.h"
 
 namespace vireo::server {
@@ -42,6 +43,9 @@ std::string ClientInfoString(Client& cl) {
   if (cl.flags & kClientPubsub) *p++ = 'P';
   if (cl.flags & kClientMulti) *p++ = 'x';
   if (cl.flags & kClientBlocked) *p++ = 'b';
+  if (cl.flags & kClientTracking) *p++ = 't';
+  if (cl.flags & kClientTrackingBrokenRedir) *p++ = 'R';
+  if (cl.flags & kClientTrackingBcast) *p++ = 'B';
   if (cl.flags & kClientDirtyCas) *p++ = 'd';
   if (cl.flags & kClientCloseAfterReply) *p++ = 'c';
   if (cl.flags & kClientCloseAsap) *p++ = 'A';
@@ -76,13 +80,17 @@ std::string ClientInfoString(Client& cl) {
   snprintf(buf, sizeof(buf),
            " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu "
            "argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu "
-           "events=%s cmd=%s user=default redir=-1 resp=%d",
+           "events=%s cmd=%s user=default redir=%lld resp=%d",
            static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index,
            cl.pubsub ? cl.pubsub->channels.size() : 0, cl.pubsub ? cl.pubsub->patterns.size() : 0,
            cl.pubsub ? cl.pubsub->shard_channels.size() : 0, multi,
            cl.qbuf_len(), cl.qbuf_free(), cl.argv_mem(), MultiMem(cl), rbs, pending, obl, oll,
            cl.output_memory(), ClientMemoryUsage(cl), events.c_str(),
-           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL", cl.resp());
+           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL",
+           (cl.flags & kClientTracking) && cl.tracking
+               ? static_cast<long long>(cl.tracking->redirect)
+               : -1LL,
+           cl.resp());
   s += buf;
   return s;
 }

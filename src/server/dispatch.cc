@@ -101,6 +101,15 @@ void AnswerUnblocked(Server& s, Client& c) {
 }  // namespace
 
 bool Server::ProcessCommand(Client& c) {
+  // Redis's current_client: who the running command belongs to (tracking's
+  // NOLOOP and held invalidations); nested runs (blocked clients served
+  // after this command) set their own and give it back.
+  struct CurrentClient {
+    Client** slot;
+    Client* saved;
+    ~CurrentClient() { *slot = saved; }
+  } current_guard{&current_client_, current_client_};
+  current_client_ = &c;
   UpdateTime();
   if (c.bstate && c.bstate->outcome != BlockState::Outcome::kNone) {
     AnswerUnblocked(*this, c);
@@ -203,6 +212,9 @@ bool Server::ProcessCommand(Client& c) {
     c.reply.Raw("+QUEUED\r\n");
     return true;
   }
+  // Why: Redis bounds the tracking table before each command
+  // (trackingLimitUsedSlots in processCommand).
+  if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   Call(c, cmd);
   if (c.bstate && !(c.flags & kClientBlocked)) blocking_.Finished(c);
   // Why: Redis serves the clients blocked on keys this command made ready
@@ -252,6 +264,10 @@ void Server::Call(Client& c, Command* cmd) {
     stats.numcommands++;
     RecordCommandLatency(cmd, static_cast<int64_t>(duration));
   }
+  // Why: the keys a read-only command fetched may now be cached by a
+  // tracking client (Redis's call(): trackingRememberKeys).
+  if (cmd->has(kCmdReadonly) && (c.flags & kClientTracking) && !(c.flags & kClientTrackingBcast))
+    tracking_.RememberKeys(c);
   if (!rerun && !monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
     FeedMonitors(*this, c, dbid);
   if (propagator_.active() && cmd != exec_cmd_) {
@@ -269,7 +285,12 @@ void Server::Call(Client& c, Command* cmd) {
   // Why: what a whole top-level call produced goes out at its end, wrapped
   // in MULTI/EXEC when several commands (Redis's afterCommand), except for
   // commands that may expire arbitrary keys (SCAN, RANDOMKEY).
-  if (call_depth_ == 0) propagator_.Flush(!cmd->has(kCmdTouchesArbitraryKeys));
+  if (call_depth_ == 0) {
+    propagator_.Flush(!cmd->has(kCmdTouchesArbitraryKeys));
+    // Invalidations for this client held while its command ran go after
+    // its reply (Redis's afterCommand).
+    tracking_.HandlePending();
+  }
   c.cmd = prev_cmd ? prev_cmd : cmd;
 }
 

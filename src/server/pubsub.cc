@@ -31,6 +31,13 @@ constexpr Kind kShard{"ssubscribe", "sunsubscribe", "*3\r\n$8\r\nsmessage\r\n"};
 
 }  // namespace
 
+void PushBytes(Server* srv, Client* c, std::string_view bytes) {
+  if (c->closed()) return;
+  c->out().Append(bytes);
+  if (c->has_connection()) srv->AddPendingWrite(c);
+  c->EnforceOutputLimits();
+}
+
 ClientPubSub& PubSub::StateOf(Client& c) {
   if (!c.pubsub) c.pubsub = std::make_unique<ClientPubSub>();
   return *c.pubsub;
@@ -195,23 +202,21 @@ void PubSub::Deliver(Client* c, protocol::SharedBlock* shared) {
   protocol::ReplyBuffer& out = c->out();
   // Why: the RESP3 frame differs from the RESP2 one only by its first
   // byte ('>' push instead of '*' array).
-  if (shared) {
-    if (c->resp() >= 3) {
-      out.Append(">", 1);
-      out.AppendShared(shared, 1);
-    } else {
-      out.AppendShared(shared);
-    }
-  } else if (c->resp() >= 3) {
+  if (!shared) {
+    if (c->resp() >= 3) out.Append(">", 1);
+    // Why: Redis checks the output limits as the reply grows
+    // (closeClientOnOutputBufferLimitReached); a slow subscriber is closed
+    // and the publisher and everyone else go on.
+    PushBytes(srv_, c, c->resp() >= 3 ? std::string_view(frame_).substr(1) : frame_);
+    return;
+  }
+  if (c->resp() >= 3) {
     out.Append(">", 1);
-    out.Append(frame_.data() + 1, frame_.size() - 1);
+    out.AppendShared(shared, 1);
   } else {
-    out.Append(frame_);
+    out.AppendShared(shared);
   }
   if (c->has_connection()) srv_->AddPendingWrite(c);
-  // Why: Redis checks the output limits as the reply grows
-  // (closeClientOnOutputBufferLimitReached); a slow subscriber is closed
-  // and the publisher and everyone else go on.
   c->EnforceOutputLimits();
 }
 

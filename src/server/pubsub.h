@@ -52,6 +52,12 @@ struct SvHash {
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
+// Appends a push frame (or any out-of-band bytes: pub/sub messages,
+// tracking invalidations) to a client's output, whatever CLIENT REPLY says
+// (Redis's CLIENT_PUSHING), schedules the write and applies the output
+// buffer limits. Closed clients get nothing.
+void PushBytes(Server* srv, Client* c, std::string_view bytes);
+
 // One client's subscriptions (Client::pubsub, created on first subscribe).
 struct ClientPubSub {
   std::unordered_set<std::string, SvHash, std::equal_to<>> channels;
