@@ -12,15 +12,15 @@
 
 namespace vireo::server {
 
-namespace {
-
-void AppendBulk(std::string* out, std::string_view s) {
+void AppendRespBulk(std::string* out, std::string_view s) {
   char hdr[32];
   int n = snprintf(hdr, sizeof(hdr), "$%zu\r\n", s.size());
   out->append(hdr, static_cast<size_t>(n));
   out->append(s);
   out->append("\r\n", 2);
 }
+
+namespace {
 
 // The channel kinds: the confirmation names and the message type.
 struct Kind {
@@ -227,8 +227,8 @@ int PubSub::Publish(std::string_view channel, std::string_view message, bool sha
   auto it = map.find(channel);
   if (it != map.end()) {
     frame_.assign(k.message_hdr);
-    AppendBulk(&frame_, channel);
-    AppendBulk(&frame_, message);
+    AppendRespBulk(&frame_, channel);
+    AppendRespBulk(&frame_, message);
     protocol::SharedBlock* shared = MaybeShare();
     for (Client* c : it->second) {
       Deliver(c, shared);
@@ -241,9 +241,9 @@ int PubSub::Publish(std::string_view channel, std::string_view message, bool sha
   for (auto& [pattern, subs] : patterns_) {
     if (!base::GlobMatch(pattern, channel, false)) continue;
     frame_.assign("*4\r\n$8\r\npmessage\r\n");
-    AppendBulk(&frame_, pattern);
-    AppendBulk(&frame_, channel);
-    AppendBulk(&frame_, message);
+    AppendRespBulk(&frame_, pattern);
+    AppendRespBulk(&frame_, channel);
+    AppendRespBulk(&frame_, message);
     protocol::SharedBlock* shared = MaybeShare();
     for (Client* c : subs) {
       Deliver(c, shared);

@@ -57,6 +57,8 @@ struct SvHash {
 // (Redis's CLIENT_PUSHING), schedules the write and applies the output
 // buffer limits. Closed clients get nothing.
 void PushBytes(Server* srv, Client* c, std::string_view bytes);
+// Appends "$<len>\r\n<s>\r\n" (frames built once for many clients).
+void AppendRespBulk(std::string* out, std::string_view s);
 
 // One client's subscriptions (Client::pubsub, created on first subscribe).
 struct ClientPubSub {

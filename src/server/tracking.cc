@@ -18,14 +18,6 @@ namespace {
 constexpr uint64_t kModeFlags = kClientTrackingBcast | kClientTrackingOptin |
                                 kClientTrackingOptout | kClientTrackingNoloop;
 
-void AppendBulk(std::string* out, std::string_view s) {
-  char hdr[32];
-  int n = snprintf(hdr, sizeof(hdr), "$%zu\r\n", s.size());
-  out->append(hdr, static_cast<size_t>(n));
-  out->append(s);
-  out->append("\r\n", 2);
-}
-
 // Redis's stringCheckPrefix: one is a prefix of the other.
 bool Overlap(std::string_view a, std::string_view b) {
   size_t n = std::min(a.size(), b.size());
@@ -150,7 +142,7 @@ void Tracking::Send(Client* c, std::string_view value, bool proto) {
     scratch_.append(value);
   } else {
     scratch_.append("*1\r\n");
-    AppendBulk(&scratch_, value);
+    AppendRespBulk(&scratch_, value);
   }
   PushBytes(srv_, target, scratch_);
 }
@@ -257,7 +249,7 @@ void Tracking::BroadcastPending() {
   for (auto& [prefix, bs] : prefixes_) {
     if (bs.keys.empty()) continue;
     proto.assign("*" + std::to_string(bs.keys.size()) + "\r\n");
-    for (const auto& [key, who] : bs.keys) AppendBulk(&proto, key);
+    for (const auto& [key, who] : bs.keys) AppendRespBulk(&proto, key);
     for (Client* c : bs.clients) {
       if (c->closed()) continue;
       if (c->flags & kClientTrackingNoloop) {
@@ -269,7 +261,7 @@ void Tracking::BroadcastPending() {
         if (n == 0) continue;
         adhoc.assign("*" + std::to_string(n) + "\r\n");
         for (const auto& [key, who] : bs.keys)
-          if (who != c) AppendBulk(&adhoc, key);
+          if (who != c) AppendRespBulk(&adhoc, key);
         Send(c, adhoc, true);
       } else {
         Send(c, proto, true);
