@@ -82,16 +82,16 @@ void Load(const Entry* e, bool dontsort, bool desc, int64_t* start, int64_t* end
       ql::Item item;
       int64_t want = *end - *start + 1;
       while (static_cast<int64_t>(v->size()) < want && it.Next(&item))
-        v->push_back({std::string(item.View(buf))});
+        v->push_back(Item{std::string(item.View(buf)), 0, std::nullopt});
       *end -= *start;
       *start = 0;
       return;
     }
     ql::Iter it(q, ql::kStartHead);
     ql::Item item;
-    while (it.Next(&item)) v->push_back({std::string(item.View(buf))});
+    while (it.Next(&item)) v->push_back(Item{std::string(item.View(buf)), 0, std::nullopt});
   } else if (e->otype() == ObjType::kSet) {
-    set::FnSink sink([&](std::string_view m) { v->push_back({std::string(m)}); });
+    set::FnSink sink([&](std::string_view m) { v->push_back(Item{std::string(m), 0, std::nullopt}); });
     set::ForEachMember(e, sink);
   } else if (dontsort) {
     // A sorted set in its own order, DESC from the top.
@@ -100,7 +100,7 @@ void Load(const Entry* e, bool dontsort, bool desc, int64_t* start, int64_t* end
     zset::detail::Cursor c = desc ? zset::detail::AtRank(e, static_cast<uint64_t>(len - *start - 1))
                                   : zset::detail::AtRank(e, static_cast<uint64_t>(*start));
     for (int64_t i = 0; i < n && c.valid(); i++) {
-      v->push_back({std::string(c.member(buf))});
+      v->push_back(Item{std::string(c.member(buf)), 0, std::nullopt});
       if (desc)
         c.Prev();
       else
@@ -110,7 +110,7 @@ void Load(const Entry* e, bool dontsort, bool desc, int64_t* start, int64_t* end
     *start = 0;
   } else {
     for (zset::detail::Cursor c = zset::detail::First(e); c.valid(); c.Next())
-      v->push_back({std::string(c.member(buf))});
+      v->push_back(Item{std::string(c.member(buf)), 0, std::nullopt});
   }
 }
 
