@@ -160,7 +160,7 @@ def add_args(ap):
 def fix_args(args):
     args.subscribers = [int(x) for x in str(args.subscribers).split(",") if x.strip()]
     if args.quick:
-        args.messages, args.rounds = 20000, 1
+        args.messages, args.rounds = 5000, 1
 
 
 def main():

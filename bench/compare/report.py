@@ -32,10 +32,12 @@ import time
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import acl  # noqa: E402
 import compare  # noqa: E402
 import instructions  # noqa: E402
 import latency  # noqa: E402
 import memory  # noqa: E402
+import pubsub  # noqa: E402
 import types_memory  # noqa: E402
 from common import UNSUPPORTED, fmt_num, fmt_ratio, log  # noqa: E402
 
@@ -64,7 +66,9 @@ def commands(args):
             f"bench/compare/memory.py --vireo {v}{q}",
             f"bench/compare/types_memory.py --vireo {v}{q}",
             f"bench/compare/latency.py --vireo {v}{q}",
-            f"bench/compare/instructions.py --vireo {v}{b}{q}"]
+            f"bench/compare/instructions.py --vireo {v}{b}{q}",
+            f"bench/compare/pubsub.py --vireo {v}{q}",
+            f"bench/compare/acl.py --vireo {v}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
     return cmds
@@ -97,6 +101,10 @@ def run_all(args):
     if "instructions" not in skip:
         log("== instructions.py")
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
+    for name, mod in (("pubsub", pubsub), ("acl", acl)):
+        if name not in skip:
+            log(f"== {name}.py")
+            out[name] = mod.run(tool_args(mod, base))
     if args.micro:
         log("== micro benchmarks")
         out["micro"] = run_micro(args)
@@ -244,6 +252,22 @@ def targets7(res):
     return rows
 
 
+def targets8(res):
+    """Issue 8: [(target, measured, met)] with met None when not measured."""
+    rows = []
+    for r in res.get("pubsub", {}).get("rows", []):
+        for k, what in (("ratio_publish", "publisher PUBLISH/s"), ("ratio_delivered", "messages delivered/s")):
+            v = r.get(k)
+            rows.append((f"PUBLISH to {r['subscribers']} subscriber(s): {what} >= {pubsub.TARGET:.2f}x Redis",
+                         f"vireo/redis {fmt_ratio(v)}", None if v is None else v >= pubsub.TARGET))
+    for r in res.get("acl", {}).get("rows", []):
+        v = r.get("vireo", {}).get("ratio")
+        rows.append((f"{r['command']} as a user restricted to ~app:* within 5% of the default user",
+                     f"restricted/default {fmt_ratio(v)} (redis {fmt_ratio(r.get('redis', {}).get('ratio'))})",
+                     None if v is None else v >= acl.TARGET))
+    return rows
+
+
 def target_section(title, rows, measured_header):
     """A '## title' section: the targets table and the met count."""
     L = [f"## {title}", ""]
@@ -282,6 +306,7 @@ def render(res):
     L += target_section("Targets (issue 3)", targets(res), "measured (vireo/redis)")
     L += target_section("Targets (issue 6)", targets6(res), "measured")
     L += target_section("Targets (issue 7)", targets7(res), "measured")
+    L += target_section("Targets (issue 8)", targets8(res), "measured")
     L += ["## Throughput, latency and server CPU (compare.py)", ""]
     L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
     L += ["## Data types: throughput and latency at -P 16 (compare.py, issue 7)", ""]
@@ -294,6 +319,10 @@ def render(res):
     L += [latency.render(res["latency"]) if "latency" in res else "_not run_", ""]
     L += ["## Instructions per request (instructions.py)", ""]
     L += [instructions.render(res["instructions"]) if "instructions" in res else "_not run_", ""]
+    L += ["## PUBLISH to subscribers (pubsub.py, issue 8)", ""]
+    L += [pubsub.render(res["pubsub"]) if "pubsub" in res else "_not run_", ""]
+    L += ["## ACL: a restricted user vs the default user (acl.py, issue 8)", ""]
+    L += [acl.render(res["acl"]) if "acl" in res else "_not run_", ""]
     if res.get("micro"):
         L += ["## Micro benchmarks", ""]
         for name, text in res["micro"].items():
@@ -358,7 +387,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="tiny sizes (smoke)")
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="",
-                    help="comma list of: compare, memory, types_memory, latency, instructions")
+                    help="comma list of: compare, memory, types_memory, latency, instructions, "
+                         "pubsub, acl")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")
