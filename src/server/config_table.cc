@@ -61,6 +61,17 @@ constexpr std::string_view kActiveDirectives[] = {
     "always-show-logo",
     "set-proc-title",
     "proc-title-template",
+    // issue 7: the data types' encodings
+    "hash-max-listpack-entries",
+    "hash-max-listpack-value",
+    "list-max-listpack-size",
+    "list-compress-depth",
+    "set-max-intset-entries",
+    "zset-max-listpack-entries",
+    "zset-max-listpack-value",
+    // issue 8: notifications and client-side caching
+    "notify-keyspace-events",
+    "tracking-table-max-keys",
 };
 
 // Deprecated directives that Redis 7.0.15 accepts and ignores (only with
