@@ -1,13 +1,13 @@
 // Connection commands (Redis server.c / networking.c / acl.c / db.c):
 // PING ECHO QUIT HELLO AUTH SELECT RESET.
 //
-// Authentication follows Redis 7.0 without ACL files: the only user is
-// "default"; it has "nopass" while requirepass is empty (any password then
-// authenticates it) and requirepass as its password otherwise.
+// Authentication goes through the ACL users (server/acl.h); requirepass is
+// the default user's password.
 #include <climits>
 
 #include "commands/client_cmd.h"
 #include "commands/common.h"
+#include "server/acl.h"
 #include "vireo/version.h"
 
 namespace vireo::commands {
@@ -43,13 +43,9 @@ void CmdQuit(Client& c) {
   c.flags |= server::kClientCloseAfterReply;
 }
 
-// Redis's ACLAuthenticateUser for a server without ACL users.
+// Redis's ACLAuthenticateUser (a failure goes to the ACL LOG).
 bool AuthenticateUser(Client& c, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  const std::string& required = g_server->cfg().requirepass;
-  if (!required.empty() && pass != required) return false;
-  c.authenticated = true;
-  return true;
+  return server::acl::Get().Authenticate(c, user, pass);
 }
 
 void CmdAuth(Client& c) {
@@ -65,7 +61,7 @@ void CmdAuth(Client& c) {
   if (c.argv.size() == 2) {
     // Why: Redis keeps the pre-ACL error for the one-argument form when the
     // default user has no password.
-    if (g_server->cfg().requirepass.empty()) {
+    if (server::acl::Get().default_user()->flags & server::acl::kUserNopass) {
       Err(c, server::err::kAuthNoPassword);
       return;
     }
@@ -176,7 +172,7 @@ void CmdReset(Client& c) {
   c.db_index = 0;
   c.reply.resp = 2;
   // Back to the default user: authenticated only when it needs no password.
-  c.authenticated = g_server->cfg().requirepass.empty();
+  server::acl::Get().AttachDefault(c);
   c.mstate.clear();
   c.flags &= ~(server::kClientMulti | server::kClientDirtyCas | server::kClientDirtyExec);
   g_server->watches().UnwatchAll(c);

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "server/acl.h"
 #include "server/command.h"
 #include "server/server.h"
 
@@ -74,11 +75,12 @@ std::string ClientInfoString(Client& cl) {
   snprintf(buf, sizeof(buf),
            " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu "
            "argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu "
-           "events=%s cmd=%s user=default redir=-1 resp=%d",
+           "events=%s cmd=%s user=%s redir=-1 resp=%d",
            static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index, multi,
            cl.qbuf_len(), cl.qbuf_free(), cl.argv_mem(), MultiMem(cl), rbs, pending, obl, oll,
            cl.output_memory(), ClientMemoryUsage(cl), events.c_str(),
-           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL", cl.resp());
+           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL",
+           cl.user ? cl.user->name.c_str() : "(superuser)", cl.resp());
   s += buf;
   return s;
 }

@@ -18,6 +18,7 @@
 #include "base/memory.h"
 #include "base/proc_title.h"
 #include "engine/lazyfree.h"
+#include "server/acl.h"
 #include "server/log.h"
 
 namespace vireo::server {
@@ -395,7 +396,7 @@ void Server::AcceptClient(int fd, bool unix_socket, const std::string& laddr) {
   cl->addr = peer;
   cl->laddr = unix_socket ? laddr : net::LocalAddress(fd);
   cl->ctime_ms = now_ms();
-  cl->authenticated = c.requirepass.empty();
+  acl::Get().AttachDefault(*cl);
   LinkClient(cl);
   stats.numconnections++;
   if (!cl->Start()) {
