@@ -243,7 +243,7 @@ void CmdAclSave(Client& c) {
 void CmdAclLoad(Client& c) {
   const std::string& file = g_server->cfg().aclfile;
   if (file.empty()) return Err(c, kNoAclFile);
-  std::string errors = acl::Get().LoadFile(file);
+  std::string errors = acl::Get().LoadFile(file, &c);
   if (errors.empty())
     c.reply.Ok();
   else

@@ -352,7 +352,7 @@ bool Acl::LoadAtStartup(std::string* err) {
   return true;
 }
 
-std::string Acl::LoadFile(const std::string& path) {
+std::string Acl::LoadFile(const std::string& path, Client* current) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "Error loading ACLs, opening file '" + path + "': " + strerror(errno);
   std::stringstream ss;
@@ -419,7 +419,7 @@ std::string Acl::LoadFile(const std::string& path) {
   auto old = std::move(users_);
   users_ = std::move(fresh);
   users_["default"] = std::move(keep);
-  for (auto& [name, u] : old) KillClientsOf(u.get(), nullptr);
+  for (auto& [name, u] : old) KillClientsOf(u.get(), current);
   return "";
 }
 

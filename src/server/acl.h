@@ -210,7 +210,7 @@ class Acl {
   // line Redis writes before exiting.
   bool LoadAtStartup(std::string* err);
   // ACL LOAD: "" or the error text (nothing changed then).
-  std::string LoadFile(const std::string& path);
+  std::string LoadFile(const std::string& path, Client* current = nullptr);
   // ACL SAVE.
   bool SaveFile(const std::string& path);
   // "user <name> <rules>" for every user, by name (CONFIG REWRITE, ACL LIST).
