@@ -144,6 +144,10 @@ void GetKeys(const Command* cmd, const std::vector<std::string_view>& argv, std:
 // Redis's ACLCheckAllUserCommandPerm: kOk or the denial; *idx = the argv
 // index of the key / channel denied.
 int CheckCommand(const User& u, const Command* cmd, const std::vector<std::string_view>& argv, int* idx);
+// Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess: some selector allows
+// the command and grants `keyspec_flags` access (e.g. kKsAccess) to every
+// key (SORT's BY / GET patterns). True for internal clients (no user).
+bool UnrestrictedKeyAccess(const Client& c, const Command* cmd, uint32_t keyspec_flags);
 // Redis's ACLUserCheckChannelPerm (is_pattern: PSUBSCRIBE's literal match).
 bool ChannelAllowed(const User& u, std::string_view channel, bool is_pattern);
 // The error line for a denial at dispatch ("NOPERM this user has no ...").

@@ -11,6 +11,7 @@
 #include "base/numbers.h"
 #include "server/acl.h"
 #include "server/command.h"
+#include "server/client.h"
 #include "server/command_meta.h"
 
 namespace vireo::server::acl {
@@ -250,6 +251,24 @@ int CheckCommand(const User& u, const Command* cmd, const Argv& argv, int* idx) 
   }
   *idx = last_idx;
   return relevant;
+}
+
+bool UnrestrictedKeyAccess(const Client& c, const Command* cmd, uint32_t keyspec_flags) {
+  if (!c.user) return true;
+  int id = CommandId(cmd);
+  int need = 0;
+  if (keyspec_flags & kKsAccess) need |= kPermRead;
+  if (keyspec_flags & (kKsInsert | kKsDelete | kKsUpdate)) need |= kPermWrite;
+  thread_local std::vector<KeyRef> keys;
+  bool keys_init = false;
+  for (const Selector& s : c.user->selectors) {
+    int idx = 0;
+    if (CheckSelector(s, cmd, id, c.argv, &idx, &keys, &keys_init) != kOk) continue;
+    if (s.flags & kSelAllKeys) return true;
+    for (const KeyPattern& p : s.keys)
+      if ((p.flags & need) == need && p.pattern == "*") return true;
+  }
+  return false;
 }
 
 bool ChannelAllowed(const User& u, std::string_view channel, bool is_pattern) {

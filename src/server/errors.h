@@ -240,4 +240,10 @@ constexpr std::string_view For(engine::OpStatus s) {
   return "";
 }
 
+// --- ACL (server/acl.h) ------------------------------------------------------
+inline constexpr std::string_view kSortByAcl =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+inline constexpr std::string_view kSortGetAcl =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";
+
 }  // namespace vireo::server::err
