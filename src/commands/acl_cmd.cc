@@ -17,34 +17,24 @@ namespace {
 
 namespace acl = server::acl;
 
-constexpr const char* kNoAclFile =
-    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
-    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
-    "configuration file set) in order to store users in the Redis configuration.";
-
 void CmdAclSetuser(Client& c) {
   // Why: every argument is redacted (SLOWLOG, MONITOR) not to leak secrets.
   std::vector<std::string> rules;
   std::string name(c.argv[2]);
   for (size_t j = 3; j < c.argv.size(); j++) rules.emplace_back(c.argv[j]);
   for (size_t j = 2; j < c.argv.size(); j++) RedactArgument(c, j);
-  for (char ch : name) {
-    if (isspace(static_cast<unsigned char>(ch)) || ch == '\0') {
-      Err(c, "ERR Usernames can't contain spaces or null characters");
-      return;
-    }
-  }
+  if (acl::HasSpaces(name)) return Err(c, server::err::kAclUsernameSpaces);
   std::string err = acl::Get().SetUser(name, rules);
   if (err.empty())
     c.reply.Ok();
   else
-    Err(c, "ERR " + err);
+    Err(c, err);
 }
 
 void CmdAclDeluser(Client& c) {
   for (size_t j = 2; j < c.argv.size(); j++) {
     if (c.argv[j] == "default") {
-      Err(c, "ERR The 'default' user cannot be removed");
+      Err(c, server::err::kAclDefaultUndeletable);
       return;
     }
   }
@@ -132,7 +122,7 @@ void CmdAclCat(Client& c) {
   if (c.argv.size() != 3) return ReplySubcommandSyntaxError(c);
   uint64_t flag = acl::CategoryFlag(c.argv[2]);
   if (!flag) {
-    Err(c, "ERR Unknown category '" + std::string(c.argv[2].substr(0, 128)) + "'");
+    Err(c, server::err::AclUnknownCategory(c.argv[2]));
     return;
   }
   std::vector<std::string> cmds = acl::CommandsInCategory(flag);
@@ -145,8 +135,7 @@ void CmdAclGenpass(Client& c) {
   int64_t bits = 256;
   if (c.argv.size() == 3 && !ParseInt(c, c.argv[2], &bits)) return;
   if (bits <= 0 || bits > 4096) {
-    Err(c, "ERR ACL GENPASS argument must be the number of bits for the output password, a "
-           "positive number up to 4096");
+    Err(c, server::err::kAclGenpassBits);
     return;
   }
   size_t chars = static_cast<size_t>((bits + 3) / 4);
@@ -201,18 +190,18 @@ void CmdAclLog(Client& c) {
 void CmdAclDryrun(Client& c) {
   acl::User* u = acl::Get().Find(c.argv[2]);
   if (!u) {
-    Err(c, "ERR User '" + std::string(c.argv[2]) + "' not found");
+    Err(c, server::err::AclUserNotFound(c.argv[2]));
     return;
   }
   std::vector<std::string_view> args(c.argv.begin() + 3, c.argv.end());
   server::Command* cmd = g_server->commands().Lookup(args);
   if (!cmd) {
-    Err(c, "ERR Command '" + std::string(args[0]) + "' not found");
+    Err(c, server::err::AclCommandNotFound(args[0]));
     return;
   }
   int argc = static_cast<int>(args.size());
   if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
-    Err(c, "ERR wrong number of arguments for '" + cmd->name + "' command");
+    Err(c, server::err::WrongArgs(cmd->name));
     return;
   }
   int idx = 0;
@@ -232,17 +221,16 @@ void CmdAclDryrun(Client& c) {
 
 void CmdAclSave(Client& c) {
   const std::string& file = g_server->cfg().aclfile;
-  if (file.empty()) return Err(c, kNoAclFile);
+  if (file.empty()) return Err(c, server::err::kAclNoFile);
   if (acl::Get().SaveFile(file))
     c.reply.Ok();
   else
-    Err(c, "ERR There was an error trying to save the ACLs. Please check the server logs for more "
-           "information");
+    Err(c, server::err::kAclSaveFailed);
 }
 
 void CmdAclLoad(Client& c) {
   const std::string& file = g_server->cfg().aclfile;
-  if (file.empty()) return Err(c, kNoAclFile);
+  if (file.empty()) return Err(c, server::err::kAclNoFile);
   std::string errors = acl::Get().LoadFile(file, &c);
   if (errors.empty())
     c.reply.Ok();

@@ -20,6 +20,7 @@
 #include "server/client.h"
 #include "server/client_info.h"
 #include "server/command.h"
+#include "server/errors.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -31,12 +32,6 @@ int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool HasSpaces(std::string_view s) {
-  for (char ch : s)
-    if (isspace(static_cast<unsigned char>(ch)) || ch == '\0') return true;
-  return false;
 }
 
 // Keeps the name, takes everything else (Redis's ACLCopyUser).
@@ -87,13 +82,13 @@ std::string Acl::SetUser(std::string_view name, const std::vector<std::string>& 
   std::vector<std::string> merged;
   size_t bad = 0;
   if (!MergeSelectorArgs(rules, &merged, &bad))
-    return "Unmatched parenthesis in acl selector starting at '" + rules[bad] + "'.";
+    return err::AclUnmatchedParen(rules[bad]);
   User* u = Find(name);
   User temp;
   if (u) temp = *u;
   for (const std::string& op : merged) {
     std::string err;
-    if (!ApplyRule(&temp, op, &err)) return "Error in ACL SETUSER modifier '" + op + "': " + err;
+    if (!ApplyRule(&temp, op, &err)) return err::AclSetuserModifier(op, err);
   }
   if (u) {
     KillPubsubClientsIfNeeded(temp, *u, nullptr);
@@ -275,15 +270,14 @@ bool Acl::AppendConfigUser(const std::vector<std::string>& args, std::string* er
   auto word = [&](size_t idx) { return idx == 0 ? std::string("user") : args[idx - 1]; };
   for (const auto& u : to_load_) {
     if (u[0] == args[0]) {
-      *err = "Error in user declaration '" + word(1) +
-             "': Duplicate user found. A user can only be defined once in config files";
+      *err = "Error in user declaration '" + word(1) + "': " + err::kAclDuplicateUser;
       return false;
     }
   }
   std::vector<std::string> rules(args.begin() + 1, args.end()), merged;
   size_t bad = 0;
   if (!MergeSelectorArgs(rules, &merged, &bad)) {
-    *err = "Error in user declaration '" + word(bad) + "': Syntax error";
+    *err = "Error in user declaration '" + word(bad) + "': " + err::kAclSyntax;
     return false;
   }
   User fake;

@@ -132,6 +132,8 @@ const std::vector<const char*>& CategoryNames();
 // Full names ("config|get") of every command of the reference table in a
 // category, containers' subcommands after the container.
 std::vector<std::string> CommandsInCategory(uint64_t flag);
+// Redis's ACLStringHasSpaces (usernames, patterns).
+bool HasSpaces(std::string_view s);
 // The ID of a command (its reference metadata), or -1.
 int CommandId(const Command* cmd);
 
@@ -167,7 +169,7 @@ class Acl {
   const std::map<std::string, std::unique_ptr<User>, std::less<>>& users() const { return users_; }
 
   // ACL SETUSER: all rules or none (Redis's ACLStringSetUser). Returns ""
-  // on success or the error text (without "ERR ").
+  // on success or the error line ("ERR Error in ACL SETUSER modifier ...").
   std::string SetUser(std::string_view name, const std::vector<std::string>& rules);
   // ACL DELUSER of one user (not "default"): true if it existed. Clients
   // authenticated as it are disconnected (the current one after its reply).

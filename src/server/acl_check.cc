@@ -13,6 +13,7 @@
 #include "server/command.h"
 #include "server/client.h"
 #include "server/command_meta.h"
+#include "server/errors.h"
 
 namespace vireo::server::acl {
 
@@ -281,27 +282,19 @@ bool ChannelAllowed(const User& u, std::string_view channel, bool is_pattern) {
 
 std::string NopermMessage(int result, const Command* cmd) {
   switch (result) {
-    case kDeniedCmd:
-      return "NOPERM this user has no permissions to run the '" + cmd->name + "' command";
-    case kDeniedKey:
-      return "NOPERM this user has no permissions to access one of the keys used as arguments";
-    case kDeniedChannel:
-      return "NOPERM this user has no permissions to access one of the channels used as arguments";
-    default:
-      return "ERR no permission";
+    case kDeniedCmd: return err::NopermCommand(cmd->name);
+    case kDeniedKey: return std::string(err::kNopermKey);
+    case kDeniedChannel: return std::string(err::kNopermChannel);
+    default: return std::string(err::kNoPermission);
   }
 }
 
 std::string ExecNopermMessage(int result) {
-  const char* reason = result == kDeniedCmd   ? "no permission to execute the command or subcommand"
-                       : result == kDeniedKey ? "no permission to touch the specified keys"
-                       : result == kDeniedChannel
-                           ? "no permission to access one of the channels used as arguments"
-                           : "no permission";
-  return std::string(
-             "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
-             "EXEC call. This command is no longer allowed for the following reason: ") +
-         reason;
+  return err::ExecNoperm(result == kDeniedCmd   ? "no permission to execute the command or subcommand"
+                         : result == kDeniedKey ? "no permission to touch the specified keys"
+                         : result == kDeniedChannel
+                             ? "no permission to access one of the channels used as arguments"
+                             : "no permission");
 }
 
 }  // namespace vireo::server::acl

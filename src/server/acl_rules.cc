@@ -12,6 +12,7 @@
 #include "server/acl.h"
 #include "server/command.h"
 #include "server/command_meta.h"
+#include "server/errors.h"
 #include "server/server.h"
 
 namespace vireo::server::acl {
@@ -62,11 +63,6 @@ const CmdIndex& Index() {
   return idx;
 }
 
-bool HasSpaces(std::string_view s) {
-  for (char ch : s)
-    if (isspace(static_cast<unsigned char>(ch)) || ch == '\0') return true;
-  return false;
-}
 
 bool PubsubDefaultAll() {
   if (!g_server) return false;
@@ -114,8 +110,8 @@ bool IsHash(std::string_view h) {
   return true;
 }
 
-constexpr const char* kErrNotFound = "Unknown command or category name in ACL";
-constexpr const char* kErrSyntax = "Syntax error";
+constexpr const char* kErrNotFound = err::kAclUnknownName;
+constexpr const char* kErrSyntax = err::kAclSyntax;
 
 bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_found) {
   auto fail = [&](const char* msg) {
@@ -146,9 +142,7 @@ bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_
     s->firstargs.clear();
   } else if (op[0] == '~' || op[0] == '%') {
     if (s->flags & kSelAllKeys)
-      return fail(
-          "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not "
-          "have any effect. Try 'resetkeys' to start with an empty list of patterns");
+      return fail(err::kAclKeyAfterAll);
     int flags = 0;
     size_t off = 1;
     if (op[0] == '%') {
@@ -179,9 +173,7 @@ bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_
     s->flags &= ~kSelAllKeys;
   } else if (op[0] == '&') {
     if (s->flags & kSelAllChannels)
-      return fail(
-          "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does "
-          "not have any effect. Try 'resetchannels' to start with an empty list of channels");
+      return fail(err::kAclChannelAfterAll);
     std::string_view pat = op.substr(1);
     if (HasSpaces(pat)) return fail(kErrSyntax);
     if (std::find(s->channels.begin(), s->channels.end(), pat) == s->channels.end())
@@ -198,7 +190,7 @@ bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_
       std::string_view parent = name.substr(0, bar), sub = name.substr(bar + 1);
       int id = ix.Find(parent);
       if (id < 0) return fail(kErrNotFound);
-      if (kCommandMeta[id].parent) return fail("Allowing first-arg of a subcommand is not supported");
+      if (kCommandMeta[id].parent) return fail(err::kAclFirstArgOfSub);
       if (sub.empty()) return fail(kErrSyntax);
       if (!ix.subs[static_cast<size_t>(id)].empty()) {
         int sid = ix.Find(name);
@@ -228,6 +220,12 @@ bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_
 }
 
 }  // namespace
+
+bool HasSpaces(std::string_view s) {
+  for (char ch : s)
+    if (isspace(static_cast<unsigned char>(ch)) || ch == '\0') return true;
+  return false;
+}
 
 void Selector::SetBit(int id, bool on) {
   if (id < 0 || id >= kCommandBits) return;
@@ -297,8 +295,7 @@ bool ApplyRule(User* u, std::string_view op, std::string* err, bool* not_found) 
     } else if (IsHash(op.substr(1))) {
       hash = std::string(op.substr(1));
     } else {
-      *err = "The password hash must be exactly 64 characters and contain only lowercase "
-             "hexadecimal characters";
+      *err = err::kAclBadHash;
       return false;
     }
     auto it = std::find(u->passwords.begin(), u->passwords.end(), hash);
@@ -306,7 +303,7 @@ bool ApplyRule(User* u, std::string_view op, std::string* err, bool* not_found) 
       if (it == u->passwords.end()) u->passwords.push_back(std::move(hash));
       u->flags &= ~kUserNopass;
     } else if (it == u->passwords.end()) {
-      *err = "The password you are trying to remove from the user does not exist";
+      *err = err::kAclNoSuchPassword;
       return false;
     } else {
       u->passwords.erase(it);
