@@ -51,7 +51,14 @@ enum KeyPerm : int { kPermRead = 1, kPermWrite = 2, kPermAll = 3 };
 struct KeyPattern {
   std::string pattern;
   int flags;  // KeyPerm bits
+  // "literal*" patterns (the common case) match by prefix: its length, or
+  // -1 for a pattern that needs the glob matcher.
+  int prefix = -1;
 };
+// True when `key` matches `p` (Redis's stringmatchlen, prefix fast path).
+bool KeyMatches(const KeyPattern& p, std::string_view key);
+// Sets p->prefix.
+void ClassifyPattern(KeyPattern* p);
 
 struct Selector {
   uint32_t flags = 0;

@@ -142,7 +142,7 @@ bool KeyAllowed(const Selector& s, std::string_view key, uint32_t spec_flags) {
   if (spec_flags & (kKsInsert | kKsDelete | kKsUpdate)) need |= kPermWrite;
   for (const KeyPattern& p : s.keys) {
     if ((p.flags & need) != need) continue;
-    if (base::GlobMatch(p.pattern, key, false)) return true;
+    if (KeyMatches(p, key)) return true;
   }
   return false;
 }
@@ -156,28 +156,35 @@ bool ChannelInList(const std::vector<std::string>& list, std::string_view ch, bo
   return false;
 }
 
-// The channel arguments the check covers (getChannelsFromCommand, only
-// the publish/subscribe flags): first index, is-pattern. -1 = none.
-int ChannelArgs(const Command* cmd, const Argv& argv, bool* pattern, bool* only_first) {
-  const std::string& n = cmd->name;
-  *pattern = false;
-  *only_first = false;
-  if (n == "publish" || n == "spublish") {
-    *only_first = true;
-    return argv.size() > 1 ? 1 : -1;
+// What the check needs to know of each command ID, computed once: whether
+// it has keys, which native key finder it needs, whether it names channels.
+enum KeyMode : uint8_t { kNoKeys, kSpecs, kSetKeys, kBitfieldKeys, kSortKeys, kMigrateKeys };
+enum ChannelMode : uint8_t { kNoChannels, kPublish, kSubscribe, kPsubscribe };
+struct CmdTraits {
+  std::vector<uint8_t> keys, channels;
+  CmdTraits() : keys(kCommandMetaCount, kNoKeys), channels(kCommandMetaCount, kNoChannels) {
+    for (size_t i = 0; i < kCommandMetaCount; i++) {
+      const CommandMeta& m = kCommandMeta[i];
+      bool has = false;
+      for (int j = 0; j < m.num_key_specs; j++) has = has || !(m.key_specs[j].flags & kKsNotKey);
+      std::string_view n = m.parent ? std::string_view() : std::string_view(m.name);
+      keys[i] = !has ? kNoKeys
+                : n == "set" ? kSetKeys
+                : n == "bitfield" ? kBitfieldKeys
+                : n == "sort" ? kSortKeys
+                : n == "migrate" ? kMigrateKeys
+                : kSpecs;
+      channels[i] = (n == "publish" || n == "spublish") ? kPublish
+                    : (n == "subscribe" || n == "ssubscribe") ? kSubscribe
+                    : n == "psubscribe" ? kPsubscribe
+                    : kNoChannels;
+    }
   }
-  if (n == "subscribe" || n == "ssubscribe") return 1;
-  if (n == "psubscribe") {
-    *pattern = true;
-    return 1;
-  }
-  return -1;
-}
+};
 
-bool HasKeys(const CommandMeta* m) {
-  for (int j = 0; m && j < m->num_key_specs; j++)
-    if (!(m->key_specs[j].flags & kKsNotKey)) return true;
-  return false;
+const CmdTraits& Traits() {
+  static const CmdTraits t;
+  return t;
 }
 
 int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& argv, int* idx,
@@ -192,7 +199,7 @@ int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& arg
       if (!ok) return kDeniedCmd;
     }
   }
-  if (!(s.flags & kSelAllKeys) && HasKeys(cmd->meta)) {
+  if (!(s.flags & kSelAllKeys) && id >= 0 && Traits().keys[static_cast<size_t>(id)] != kNoKeys) {
     if (!*keys_init) {
       GetKeys(cmd, argv, keys);
       *keys_init = true;
@@ -204,13 +211,13 @@ int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& arg
       }
     }
   }
-  if (!(s.flags & kSelAllChannels)) {
-    bool pattern, only_first;
-    int first = ChannelArgs(cmd, argv, &pattern, &only_first);
-    if (first > 0) {
-      size_t end = only_first ? static_cast<size_t>(first) + 1 : argv.size();
-      for (size_t i = static_cast<size_t>(first); i < end && i < argv.size(); i++) {
-        if (!ChannelInList(s.channels, argv[i], pattern)) {
+  // Channels (getChannelsFromCommand's publish / subscribe arguments).
+  uint8_t ch = id >= 0 ? Traits().channels[static_cast<size_t>(id)] : kNoChannels;
+  if (!(s.flags & kSelAllChannels) && ch != kNoChannels) {
+    {
+      size_t end = ch == kPublish ? 2 : argv.size();
+      for (size_t i = 1; i < end && i < argv.size(); i++) {
+        if (!ChannelInList(s.channels, argv[i], ch == kPsubscribe)) {
           *idx = static_cast<int>(i);
           return kDeniedChannel;
         }
@@ -224,22 +231,39 @@ int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& arg
 
 void GetKeys(const Command* cmd, const Argv& argv, std::vector<KeyRef>* out) {
   out->clear();
-  const CommandMeta* m = cmd->meta;
-  if (!m) return;
-  std::string_view n = cmd->name;
-  if (n == "set") return SetKeys(argv, out);
-  if (n == "bitfield") return BitfieldKeys(argv, out);
-  if (KeysFromSpecs(*m, m->arity, argv, out)) return;
+  int id = CommandId(cmd);
+  if (id < 0) return;
+  uint8_t mode = Traits().keys[static_cast<size_t>(id)];
+  if (mode == kSetKeys) return SetKeys(argv, out);
+  if (mode == kBitfieldKeys) return BitfieldKeys(argv, out);
+  if (mode == kNoKeys || KeysFromSpecs(*cmd->meta, cmd->meta->arity, argv, out)) return;
   out->clear();
-  if (n == "sort") return SortKeys(argv, out);
-  if (n == "migrate") return MigrateKeys(argv, out);
+  if (mode == kSortKeys) return SortKeys(argv, out);
+  if (mode == kMigrateKeys) return MigrateKeys(argv, out);
+}
+
+void ClassifyPattern(KeyPattern* p) {
+  const std::string& s = p->pattern;
+  p->prefix = -1;
+  if (s.empty() || s.back() != '*') return;
+  for (size_t i = 0; i + 1 < s.size(); i++)
+    if (s[i] == '*' || s[i] == '?' || s[i] == '[' || s[i] == '\\') return;
+  p->prefix = static_cast<int>(s.size() - 1);
+}
+
+bool KeyMatches(const KeyPattern& p, std::string_view key) {
+  if (p.prefix >= 0)
+    return key.size() >= static_cast<size_t>(p.prefix) &&
+           memcmp(key.data(), p.pattern.data(), static_cast<size_t>(p.prefix)) == 0;
+  return base::GlobMatch(p.pattern, key, false);
 }
 
 int CheckCommand(const User& u, const Command* cmd, const Argv& argv, int* idx) {
   int id = CommandId(cmd);
   int relevant = kDeniedCmd, last_idx = 0;
-  // Why thread_local: the key list is reused, no allocation per command.
-  thread_local std::vector<KeyRef> keys;
+  // Why static: the key list is reused, no allocation per command (all
+  // commands run on the main thread).
+  static std::vector<KeyRef> keys;
   bool keys_init = false;
   for (const Selector& s : u.selectors) {
     int local = 0;
@@ -260,7 +284,7 @@ bool UnrestrictedKeyAccess(const Client& c, const Command* cmd, uint32_t keyspec
   int need = 0;
   if (keyspec_flags & kKsAccess) need |= kPermRead;
   if (keyspec_flags & (kKsInsert | kKsDelete | kKsUpdate)) need |= kPermWrite;
-  thread_local std::vector<KeyRef> keys;
+  static std::vector<KeyRef> keys;
   bool keys_init = false;
   for (const Selector& s : c.user->selectors) {
     int idx = 0;

@@ -166,8 +166,10 @@ bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_
     if (HasSpaces(pat)) return fail(kErrSyntax);
     auto it = std::find_if(s->keys.begin(), s->keys.end(),
                            [&](const KeyPattern& k) { return k.pattern == pat; });
-    if (it == s->keys.end())
+    if (it == s->keys.end()) {
       s->keys.push_back({std::string(pat), flags});
+      ClassifyPattern(&s->keys.back());
+    }
     else
       it->flags |= flags;
     s->flags &= ~kSelAllKeys;
