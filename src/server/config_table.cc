@@ -61,6 +61,9 @@ constexpr std::string_view kActiveDirectives[] = {
     "always-show-logo",
     "set-proc-title",
     "proc-title-template",
+    "aclfile",
+    "acllog-max-len",
+    "acl-pubsub-default",
 };
 
 // Deprecated directives that Redis 7.0.15 accepts and ignores (only with
