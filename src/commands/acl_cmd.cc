@@ -24,7 +24,7 @@ void CmdAclSetuser(Client& c) {
   for (size_t j = 3; j < c.argv.size(); j++) rules.emplace_back(c.argv[j]);
   for (size_t j = 2; j < c.argv.size(); j++) RedactArgument(c, j);
   if (acl::HasSpaces(name)) return Err(c, server::err::kAclUsernameSpaces);
-  std::string err = acl::Get().SetUser(name, rules);
+  std::string err = acl::Get().SetUser(name, rules, &c);
   if (err.empty())
     c.reply.Ok();
   else

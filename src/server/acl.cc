@@ -78,7 +78,8 @@ User* Acl::Find(std::string_view name) {
   return it == users_.end() ? nullptr : it->second.get();
 }
 
-std::string Acl::SetUser(std::string_view name, const std::vector<std::string>& rules) {
+std::string Acl::SetUser(std::string_view name, const std::vector<std::string>& rules,
+                         Client* current) {
   std::vector<std::string> merged;
   size_t bad = 0;
   if (!MergeSelectorArgs(rules, &merged, &bad))
@@ -91,7 +92,7 @@ std::string Acl::SetUser(std::string_view name, const std::vector<std::string>& 
     if (!ApplyRule(&temp, op, &err)) return err::AclSetuserModifier(op, err);
   }
   if (u) {
-    KillPubsubClientsIfNeeded(temp, *u, nullptr);
+    KillPubsubClientsIfNeeded(temp, *u, current);
   } else {
     auto nu = std::make_unique<User>();
     nu->name = std::string(name);

@@ -177,7 +177,8 @@ class Acl {
 
   // ACL SETUSER: all rules or none (Redis's ACLStringSetUser). Returns ""
   // on success or the error line ("ERR Error in ACL SETUSER modifier ...").
-  std::string SetUser(std::string_view name, const std::vector<std::string>& rules);
+  std::string SetUser(std::string_view name, const std::vector<std::string>& rules,
+                      Client* current = nullptr);
   // ACL DELUSER of one user (not "default"): true if it existed. Clients
   // authenticated as it are disconnected (the current one after its reply).
   bool DelUser(std::string_view name, Client* current);

@@ -212,7 +212,7 @@ int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& arg
     }
   }
   // Channels (getChannelsFromCommand's publish / subscribe arguments).
-  uint8_t ch = id >= 0 ? Traits().channels[static_cast<size_t>(id)] : kNoChannels;
+  uint8_t ch = id >= 0 ? Traits().channels[static_cast<size_t>(id)] : uint8_t{kNoChannels};
   if (!(s.flags & kSelAllChannels) && ch != kNoChannels) {
     {
       size_t end = ch == kPublish ? 2 : argv.size();

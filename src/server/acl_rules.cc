@@ -13,6 +13,7 @@
 #include "server/command.h"
 #include "server/command_meta.h"
 #include "server/errors.h"
+#include "server/log.h"
 #include "server/server.h"
 
 namespace vireo::server::acl {
@@ -200,7 +201,11 @@ bool SelectorRule(Selector* s, std::string_view op, std::string* err, bool* not_
         ChangePerm(s, sid, true);
       } else {
         // Why: Redis 7.0 still allows a first argument of a plain command
-        // (+select|0), case-insensitively deduplicated.
+        // (+select|0), case-insensitively deduplicated, with a warning.
+        server::Log(LogLevel::kWarning,
+                    "Deprecation warning: Allowing a first arg of an otherwise blocked command is a "
+                    "misuse of ACL and may get disabled in the future (offender: +%.*s)",
+                    static_cast<int>(name.size()), name.data());
         auto& v = s->firstargs[id];
         bool have = false;
         for (auto& a : v) have = have || base::EqNoCase(a, sub);
