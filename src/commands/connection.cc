@@ -88,36 +88,33 @@ void CmdHello(Client& c) {
       return;
     }
   }
-  bool have_auth = false, have_name = false;
-  std::string_view user, pass, name;
+  // Why: Redis applies AUTH and SETNAME as it parses, so a later bad option
+  // still leaves the client authenticated / named, and SETNAME works even
+  // when the NOAUTH error follows.
   for (size_t j = next; j < c.argv.size(); j++) {
     size_t more = c.argv.size() - 1 - j;
     std::string_view opt = c.argv[j];
     if (EqNoCase(opt, "AUTH") && more >= 2) {
-      have_auth = true;
-      user = c.argv[j + 1];
-      pass = c.argv[j + 2];
+      std::string_view user = c.argv[j + 1], pass = c.argv[j + 2];
       RedactArgument(c, j + 1);
       RedactArgument(c, j + 2);
+      if (!AuthenticateUser(c, user, pass)) {
+        Err(c, server::err::kWrongPass);
+        return;
+      }
       j += 2;
     } else if (EqNoCase(opt, "SETNAME") && more >= 1) {
-      have_name = true;
-      name = c.argv[j + 1];
+      if (!SetClientNameOrReply(c, c.argv[j + 1])) return;
       j++;
     } else {
       Err(c, server::err::HelloSyntax(opt));
       return;
     }
   }
-  if (have_auth && !AuthenticateUser(c, user, pass)) {
-    Err(c, server::err::kWrongPass);
-    return;
-  }
   if (!c.authenticated) {
     Err(c, server::err::kHelloNoAuth);
     return;
   }
-  if (have_name && !SetClientNameOrReply(c, name)) return;
   if (ver) c.reply.resp = static_cast<int>(ver);
   c.reply.MapLen(7);
   c.reply.Bulk("server");

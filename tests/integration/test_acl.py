@@ -405,3 +405,16 @@ def test_aclfile_errors_at_startup(procs, tmp_path):
                     cwd=str(tmp_path))
     assert wait_exit(p) == 1
     assert "Aborting Redis startup because of ACL errors: " in read_file(p.log_path)
+
+
+def test_hello_applies_auth_and_setname_while_parsing(server_factory, tmp_path):
+    # networking.c helloCommand: AUTH / SETNAME take effect option by option
+    s = server_factory(["--requirepass", "pw"], cwd=str(tmp_path))
+    with Raw(s.port) as c:
+        assert c.call("HELLO", "2", "SETNAME", "foo").startswith(b"NOAUTH HELLO must be called")
+        assert c.call("AUTH", "pw") == b"OK"
+        assert c.call("CLIENT", "GETNAME") == b"foo"
+    with Raw(s.port) as c:
+        assert c.call("HELLO", "2", "AUTH", "default", "pw", "BADOPT") == RespError(
+            b"ERR Syntax error in HELLO option 'BADOPT'")
+        assert isinstance(c.call("CLIENT", "ID"), int)
