@@ -9,6 +9,7 @@
 // ACL LOG through the dispatcher, and the superuser fast path.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -214,6 +215,46 @@ TEST_F(AclCheck, DispatchRepliesNopermAndLogs) {
   EXPECT_EQ(Run(c, {"INCR", "n"}), ":2\r\n");
   EXPECT_TRUE(a.DelUser("t1", nullptr));
   a.ResetLog();
+}
+
+// The pub/sub side installs the lister; here a map stands in for it.
+std::map<const Client*, std::pair<std::vector<std::string>, std::vector<std::string>>>* g_subs;
+void FakeLister(Client& c, std::vector<std::string>* channels, std::vector<std::string>* patterns) {
+  auto it = g_subs->find(&c);
+  if (it == g_subs->end()) return;
+  *channels = it->second.first;
+  *patterns = it->second.second;
+}
+
+TEST_F(AclCheck, SetuserKillsSubscribersThatLostTheirChannels) {
+  acl::Acl& a = acl::Get();
+  std::map<const Client*, std::pair<std::vector<std::string>, std::vector<std::string>>> subs;
+  g_subs = &subs;
+  a.SetSubscriptionLister(FakeLister);
+  ASSERT_EQ(a.SetUser("ps", {"on", "nopass", "+@all", "resetchannels", "&foo", "&bar:*"}), "");
+  Client chan{&srv}, pat{&srv}, other{&srv};
+  for (Client* c : {&chan, &pat, &other}) {
+    srv.LinkClient(c);
+    c->user = a.Find("ps");
+  }
+  subs[&chan] = {{"foo"}, {}};
+  subs[&pat] = {{}, {"bar:*"}};
+  // a superset of the old channels kills nobody
+  ASSERT_EQ(a.SetUser("ps", {"&baz"}), "");
+  EXPECT_FALSE(chan.closed() || pat.closed() || other.closed());
+  // losing the literal "bar:*" kills the PSUBSCRIBE client only
+  ASSERT_EQ(a.SetUser("ps", {"resetchannels", "&foo", "&bar:1"}), "");
+  EXPECT_FALSE(chan.closed());
+  EXPECT_TRUE(pat.closed());
+  EXPECT_FALSE(other.closed());
+  ASSERT_EQ(a.SetUser("ps", {"resetchannels"}), "");
+  EXPECT_TRUE(chan.closed());
+  EXPECT_FALSE(other.closed());
+  a.SetSubscriptionLister(nullptr);
+  EXPECT_TRUE(a.DelUser("ps", nullptr));
+  EXPECT_TRUE(other.closed());  // its user was deleted
+  EXPECT_EQ(other.user, a.default_user());
+  EXPECT_FALSE(other.authenticated);
 }
 
 }  // namespace
