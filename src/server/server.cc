@@ -366,7 +366,8 @@ void Server::AcceptClient(int fd, bool unix_socket, const std::string& laddr) {
   }
   // Why: Redis 7.0 protected mode refuses non-loopback clients when the
   // default user has no password.
-  if (c.protected_mode && c.requirepass.empty() && !unix_socket && !IsLoopback(peer)) {
+  if (c.protected_mode && (acl::Get().default_user()->flags & acl::kUserNopass) && !unix_socket &&
+      !IsLoopback(peer)) {
     static const char kDenied[] =
         "-DENIED Redis is running in protected mode because protected mode is enabled and no "
         "password is set for the default user. In this mode connections are only accepted from "
