@@ -22,15 +22,15 @@ namespace {
 using Argv = std::vector<std::string_view>;
 
 // Redis's setGetKeys: GET makes the key read too.
-void SetKeys(const Argv& argv, std::vector<KeyRef>* out) {
+uint32_t SetKeyFlags(const Argv& argv) {
   uint32_t f = kKsOW | kKsUpdate;
   for (size_t i = 3; i < argv.size(); i++)
     if (base::EqNoCase(argv[i], "get")) f = kKsRW | kKsAccess | kKsUpdate;
-  out->push_back({1, f});
+  return f;
 }
 
 // Redis's bitfieldGetKeys: read-only when only GET / OVERFLOW are used.
-void BitfieldKeys(const Argv& argv, std::vector<KeyRef>* out) {
+uint32_t BitfieldKeyFlags(const Argv& argv) {
   bool readonly = true;
   int argc = static_cast<int>(argv.size());
   for (int i = 2; i < argc; i++) {
@@ -47,7 +47,7 @@ void BitfieldKeys(const Argv& argv, std::vector<KeyRef>* out) {
       break;
     }
   }
-  out->push_back({1, readonly ? kKsRO | kKsAccess : kKsRW | kKsAccess | kKsUpdate});
+  return readonly ? kKsRO | kKsAccess : kKsRW | kKsAccess | kKsUpdate;
 }
 
 // Redis's sortGetKeys: the key, and the STORE destination (the last one).
@@ -134,15 +134,23 @@ bool KeysFromSpecs(const CommandMeta& m, int arity, const Argv& argv, std::vecto
   return true;
 }
 
+// "literal*" patterns compare a prefix; others use the glob matcher.
+[[gnu::always_inline]] inline bool Matches(const KeyPattern& p, std::string_view key) {
+  if (p.prefix >= 0)
+    return key.size() >= static_cast<size_t>(p.prefix) &&
+           memcmp(key.data(), p.pattern.data(), static_cast<size_t>(p.prefix)) == 0;
+  return base::GlobMatch(p.pattern, key, false);
+}
+
 // ACLSelectorCheckKey.
-bool KeyAllowed(const Selector& s, std::string_view key, uint32_t spec_flags) {
+[[gnu::always_inline]] inline bool KeyAllowed(const Selector& s, std::string_view key, uint32_t spec_flags) {
   if (s.flags & kSelAllKeys) return true;
   int need = 0;
   if (spec_flags & kKsAccess) need |= kPermRead;
   if (spec_flags & (kKsInsert | kKsDelete | kKsUpdate)) need |= kPermWrite;
   for (const KeyPattern& p : s.keys) {
     if ((p.flags & need) != need) continue;
-    if (KeyMatches(p, key)) return true;
+    if (Matches(p, key)) return true;
   }
   return false;
 }
@@ -158,11 +166,16 @@ bool ChannelInList(const std::vector<std::string>& list, std::string_view ch, bo
 
 // What the check needs to know of each command ID, computed once: whether
 // it has keys, which native key finder it needs, whether it names channels.
-enum KeyMode : uint8_t { kNoKeys, kSpecs, kSetKeys, kBitfieldKeys, kSortKeys, kMigrateKeys };
+// kOneKey: a single "index N, range 0" spec (GET, INCR, HSET...): the key
+// is argv[N], checked without building a key list.
+enum KeyMode : uint8_t { kNoKeys, kSpecs, kOneKey, kSetKeys, kBitfieldKeys, kSortKeys, kMigrateKeys };
 enum ChannelMode : uint8_t { kNoChannels, kPublish, kSubscribe, kPsubscribe };
 struct CmdTraits {
   std::vector<uint8_t> keys, channels;
-  CmdTraits() : keys(kCommandMetaCount, kNoKeys), channels(kCommandMetaCount, kNoChannels) {
+  std::vector<int> one_pos;  // kOneKey: the key's index
+  CmdTraits()
+      : keys(kCommandMetaCount, kNoKeys), channels(kCommandMetaCount, kNoChannels),
+        one_pos(kCommandMetaCount, 0) {
     for (size_t i = 0; i < kCommandMetaCount; i++) {
       const CommandMeta& m = kCommandMeta[i];
       bool has = false;
@@ -174,6 +187,13 @@ struct CmdTraits {
                 : n == "sort" ? kSortKeys
                 : n == "migrate" ? kMigrateKeys
                 : kSpecs;
+      const KeySpecMeta* ks = m.key_specs;
+      if (keys[i] == kSpecs && m.num_key_specs == 1 && ks->bs_type == KeySpecMeta::kBsIndex &&
+          ks->fk_type == KeySpecMeta::kFkRange && ks->fk_lastkey == 0 &&
+          !(ks->flags & kKsIncomplete)) {
+        keys[i] = kOneKey;
+        one_pos[i] = ks->bs_index;
+      }
       channels[i] = (n == "publish" || n == "spublish") ? kPublish
                     : (n == "subscribe" || n == "ssubscribe") ? kSubscribe
                     : n == "psubscribe" ? kPsubscribe
@@ -182,12 +202,25 @@ struct CmdTraits {
   }
 };
 
-const CmdTraits& Traits() {
-  static const CmdTraits t;
-  return t;
+// Why a namespace-scope object: no init guard on the hot path (the
+// reference table is constant-initialized, so it is ready before this).
+const CmdTraits g_traits;
+inline const CmdTraits& Traits() { return g_traits; }
+
+// The one key of kOneKey / SET / BITFIELD, with its flags; false for other
+// commands.
+[[gnu::always_inline]] inline bool SingleKey(uint8_t km, int id, const Command* cmd, const Argv& argv, KeyRef* k) {
+  switch (km) {
+    case kOneKey:
+      *k = {Traits().one_pos[static_cast<size_t>(id)], cmd->meta->key_specs[0].flags};
+      return true;
+    case kSetKeys: *k = {1, SetKeyFlags(argv)}; return true;
+    case kBitfieldKeys: *k = {1, BitfieldKeyFlags(argv)}; return true;
+    default: return false;
+  }
 }
 
-int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& argv, int* idx,
+[[gnu::always_inline]] inline int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& argv, int* idx,
                   std::vector<KeyRef>* keys, bool* keys_init) {
   if (!(s.flags & kSelAllCommands) && !cmd->has(kCmdNoAuth)) {
     if (id < 0 || !s.Bit(id)) {
@@ -199,7 +232,15 @@ int CheckSelector(const Selector& s, const Command* cmd, int id, const Argv& arg
       if (!ok) return kDeniedCmd;
     }
   }
-  if (!(s.flags & kSelAllKeys) && id >= 0 && Traits().keys[static_cast<size_t>(id)] != kNoKeys) {
+  uint8_t km = id >= 0 ? Traits().keys[static_cast<size_t>(id)] : uint8_t{kNoKeys};
+  KeyRef one;
+  if (!(s.flags & kSelAllKeys) && SingleKey(km, id, cmd, argv, &one)) {
+    size_t pos = static_cast<size_t>(one.pos);
+    if (pos < argv.size() && !KeyAllowed(s, argv[pos], one.flags)) {
+      *idx = one.pos;
+      return kDeniedKey;
+    }
+  } else if (!(s.flags & kSelAllKeys) && km != kNoKeys) {
     if (!*keys_init) {
       GetKeys(cmd, argv, keys);
       *keys_init = true;
@@ -234,8 +275,8 @@ void GetKeys(const Command* cmd, const Argv& argv, std::vector<KeyRef>* out) {
   int id = CommandId(cmd);
   if (id < 0) return;
   uint8_t mode = Traits().keys[static_cast<size_t>(id)];
-  if (mode == kSetKeys) return SetKeys(argv, out);
-  if (mode == kBitfieldKeys) return BitfieldKeys(argv, out);
+  if (mode == kSetKeys) return out->push_back({1, SetKeyFlags(argv)});
+  if (mode == kBitfieldKeys) return out->push_back({1, BitfieldKeyFlags(argv)});
   if (mode == kNoKeys || KeysFromSpecs(*cmd->meta, cmd->meta->arity, argv, out)) return;
   out->clear();
   if (mode == kSortKeys) return SortKeys(argv, out);
@@ -251,12 +292,7 @@ void ClassifyPattern(KeyPattern* p) {
   p->prefix = static_cast<int>(s.size() - 1);
 }
 
-bool KeyMatches(const KeyPattern& p, std::string_view key) {
-  if (p.prefix >= 0)
-    return key.size() >= static_cast<size_t>(p.prefix) &&
-           memcmp(key.data(), p.pattern.data(), static_cast<size_t>(p.prefix)) == 0;
-  return base::GlobMatch(p.pattern, key, false);
-}
+bool KeyMatches(const KeyPattern& p, std::string_view key) { return Matches(p, key); }
 
 int CheckCommand(const User& u, const Command* cmd, const Argv& argv, int* idx) {
   int id = CommandId(cmd);
