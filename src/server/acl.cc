@@ -167,15 +167,6 @@ void Acl::AttachDefault(Client& c) {
   c.authenticated = (default_->flags & kUserNopass) && default_->enabled();
 }
 
-bool Acl::CheckClient(Client& c, const Command* cmd, std::string* msg) {
-  int idx = 0;
-  int r = CheckCommand(*c.user, cmd, c.argv, &idx);
-  if (r == kOk) return true;
-  Log(c, r, (c.flags & kClientMulti) ? kCtxMulti : kCtxToplevel, idx, {}, {});
-  *msg = NopermMessage(r, cmd);
-  return false;
-}
-
 void Acl::KillPubsubClientsIfNeeded(const User& updated, const User& original, Client* current) {
   for (const Selector& s : updated.selectors)
     if (s.flags & kSelAllChannels) return;

@@ -136,9 +136,16 @@ bool KeysFromSpecs(const CommandMeta& m, int arity, const Argv& argv, std::vecto
 
 // "literal*" patterns compare a prefix; others use the glob matcher.
 [[gnu::always_inline]] inline bool Matches(const KeyPattern& p, std::string_view key) {
-  if (p.prefix >= 0)
-    return key.size() >= static_cast<size_t>(p.prefix) &&
-           memcmp(key.data(), p.pattern.data(), static_cast<size_t>(p.prefix)) == 0;
+  if (p.prefix >= 0) {
+    size_t n = static_cast<size_t>(p.prefix);
+    if (key.size() < n) return false;
+    // Why a loop: prefixes are short ("app:"), a memcmp call costs more.
+    const char* a = key.data();
+    const char* b = p.pattern.data();
+    for (size_t i = 0; i < n; i++)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
   return base::GlobMatch(p.pattern, key, false);
 }
 
@@ -295,7 +302,7 @@ void ClassifyPattern(KeyPattern* p) {
 bool KeyMatches(const KeyPattern& p, std::string_view key) { return Matches(p, key); }
 
 int CheckCommand(const User& u, const Command* cmd, const Argv& argv, int* idx) {
-  int id = CommandId(cmd);
+  int id = cmd->meta ? static_cast<int>(cmd->meta - kCommandMeta) : -1;
   int relevant = kDeniedCmd, last_idx = 0;
   // Why static: the key list is reused, no allocation per command (all
   // commands run on the main thread).
@@ -355,6 +362,15 @@ std::string ExecNopermMessage(int result) {
                          : result == kDeniedChannel
                              ? "no permission to access one of the channels used as arguments"
                              : "no permission");
+}
+
+bool Acl::CheckClient(Client& c, const Command* cmd, std::string* msg) {
+  int idx = 0;
+  int r = CheckCommand(*c.user, cmd, c.argv, &idx);
+  if (r == kOk) return true;
+  Log(c, r, (c.flags & kClientMulti) ? kCtxMulti : kCtxToplevel, idx, {}, {});
+  *msg = NopermMessage(r, cmd);
+  return false;
 }
 
 }  // namespace vireo::server::acl
