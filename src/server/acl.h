@@ -87,12 +87,13 @@ struct User {
   std::vector<Selector> selectors;     // [0] is the root selector
   // Root selector has allcommands + allkeys + allchannels: no check at all.
   bool superuser = false;
+  // One selector with all commands whose key patterns are all "literal*"
+  // with read+write: for commands without channels the check only compares
+  // key prefixes (the common "~app:* +@all" user).
+  bool prefix_keys_only = false;
 
   User();
-  void Refresh() {
-    const uint32_t all = kSelAllCommands | kSelAllKeys | kSelAllChannels;
-    superuser = (selectors[0].flags & all) == all;
-  }
+  void Refresh();
   bool enabled() const { return !(flags & kUserOff); }
 };
 

@@ -303,6 +303,19 @@ bool KeyMatches(const KeyPattern& p, std::string_view key) { return Matches(p, k
 
 int CheckCommand(const User& u, const Command* cmd, const Argv& argv, int* idx) {
   int id = cmd->meta ? static_cast<int>(cmd->meta - kCommandMeta) : -1;
+  if (u.prefix_keys_only && id >= 0 && Traits().channels[static_cast<size_t>(id)] == kNoChannels) {
+    // Fast path: every command is allowed, keys by prefix only.
+    uint8_t km = Traits().keys[static_cast<size_t>(id)];
+    if (km == kNoKeys) return kOk;
+    if (km == kOneKey || km == kSetKeys || km == kBitfieldKeys) {
+      size_t pos = km == kOneKey ? static_cast<size_t>(Traits().one_pos[static_cast<size_t>(id)]) : 1;
+      if (pos >= argv.size()) return kOk;
+      for (const KeyPattern& p : u.selectors[0].keys)
+        if (Matches(p, argv[pos])) return kOk;
+      *idx = static_cast<int>(pos);
+      return kDeniedKey;
+    }
+  }
   int relevant = kDeniedCmd, last_idx = 0;
   // Why static: the key list is reused, no allocation per command (all
   // commands run on the main thread).

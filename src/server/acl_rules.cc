@@ -245,6 +245,15 @@ void Selector::SetBit(int id, bool on) {
   }
 }
 
+void User::Refresh() {
+  const Selector& r = selectors[0];
+  const uint32_t all = kSelAllCommands | kSelAllKeys | kSelAllChannels;
+  superuser = (r.flags & all) == all;
+  prefix_keys_only = selectors.size() == 1 && (r.flags & (kSelAllCommands | kSelAllKeys)) == kSelAllCommands;
+  for (const KeyPattern& p : r.keys)
+    if (p.prefix < 0 || p.flags != kPermAll) prefix_keys_only = false;
+}
+
 User::User() {
   flags = kUserOff;
   selectors.push_back(NewSelector(kSelRoot));

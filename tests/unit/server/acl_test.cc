@@ -159,6 +159,26 @@ TEST_F(AclCheck, ReadWritePatterns) {
   EXPECT_EQ(idx, 1);
 }
 
+TEST_F(AclCheck, PrefixOnlyUserFastPath) {
+  User u = Make({"on", "+@all", "~app:*", "~b*"});
+  EXPECT_TRUE(u.prefix_keys_only);
+  int idx = 0;
+  EXPECT_EQ(Check(u, {"get", "app:1"}), acl::kOk);
+  EXPECT_EQ(Check(u, {"get", "b"}), acl::kOk);
+  EXPECT_EQ(Check(u, {"get", "c"}), acl::kDeniedKey);
+  EXPECT_EQ(Check(u, {"set", "app:1", "v", "get"}), acl::kOk);
+  EXPECT_FALSE(Make({"on", "+@all", "~b"}).prefix_keys_only);  // not a "literal*" pattern
+  EXPECT_FALSE(Make({"on", "+@all", "~a?*"}).prefix_keys_only);
+  EXPECT_EQ(Check(u, {"set", "x", "v"}, &idx), acl::kDeniedKey);
+  EXPECT_EQ(idx, 1);
+  EXPECT_EQ(Check(u, {"mset", "app:1", "v", "x", "v"}, &idx), acl::kDeniedKey);
+  EXPECT_EQ(idx, 3);
+  EXPECT_EQ(Check(u, {"ping"}), acl::kOk);
+  EXPECT_FALSE(Make({"on", "+@all", "%R~app:*"}).prefix_keys_only);
+  EXPECT_FALSE(Make({"on", "+@all", "-ping", "~app:*"}).prefix_keys_only);
+  EXPECT_FALSE(Make({"on", "+@all", "~app:*", "(~x* +get)"}).prefix_keys_only);
+}
+
 TEST_F(AclCheck, SelectorsAreTriedInOrderAndTheLastDenialWins) {
   User u = Make({"on", "~a*", "+get", "(~b* +set)"});
   EXPECT_EQ(Check(u, {"get", "a1"}), acl::kOk);
