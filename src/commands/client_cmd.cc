@@ -15,6 +15,7 @@
 #include <cstdio>
 
 #include "commands/common.h"
+#include "server/acl.h"
 
 namespace vireo::commands {
 
@@ -168,6 +169,7 @@ void CmdClientKill(Client& c) {
   size_t argc = c.argv.size();
   std::string_view addr, laddr;
   bool have_addr = false, have_laddr = false, by_user = false;
+  std::string_view user;
   ClientType type = ClientType::kInvalid;
   bool by_type = false;
   uint64_t id = 0;
@@ -201,12 +203,12 @@ void CmdClientKill(Client& c) {
         laddr = c.argv[i + 1];
         have_laddr = true;
       } else if (EqNoCase(opt, "user") && more) {
-        // Only the default user exists (no ACL users yet).
-        if (c.argv[i + 1] != "default") {
+        if (!server::acl::Get().Find(c.argv[i + 1])) {
           Err(c, server::err::NoSuchUser(c.argv[i + 1]));
           return;
         }
         by_user = true;
+        user = c.argv[i + 1];
       } else if (EqNoCase(opt, "skipme") && more) {
         if (EqNoCase(c.argv[i + 1], "yes")) {
           skipme = true;
@@ -222,7 +224,6 @@ void CmdClientKill(Client& c) {
       }
     }
   }
-  (void)by_user;  // every client is authenticated as "default"
   int64_t killed = 0;
   bool close_self = false;
   for (Client* cl = g_server->clients_head(); cl;) {
@@ -232,6 +233,7 @@ void CmdClientKill(Client& c) {
     if (match && have_laddr && cl->laddr != laddr) match = false;
     if (match && by_type && TypeOf(*cl) != type) match = false;
     if (match && id != 0 && cl->id != id) match = false;
+    if (match && by_user && !server::acl::Acl::ClientMatchesUser(*cl, user)) match = false;
     if (match && cl == &c && skipme) match = false;
     if (match) {
       if (cl == &c)

@@ -13,6 +13,7 @@
 
 #include "commands/client_cmd.h"
 #include "commands/common.h"
+#include "server/acl.h"
 #include "server/latency_histogram.h"
 #include "server/log.h"
 
@@ -130,13 +131,11 @@ void RegisterConfigHooks(server::Server& s) {
     while (log.size() > g_server->cfg().slowlog_max_len) log.pop_back();
     return true;
   });
-  // Why: with requirepass cleared the default user is "nopass" and Redis
-  // requires no AUTH from any connection, even ones that never
-  // authenticated; a password set later does not log anyone out.
+  // Why: requirepass is the default user's password (Redis's
+  // ACLUpdateDefaultUserPassword); clearing it makes the user nopass, so
+  // no connection needs AUTH any more (dispatch asks the ACL).
   m.OnChange("requirepass", [](std::string*) {
-    if (g_server->cfg().requirepass.empty()) {
-      for (Client* cl = g_server->clients_head(); cl; cl = cl->next) cl->authenticated = true;
-    }
+    server::acl::Get().SetDefaultPassword(g_server->cfg().requirepass);
     return true;
   });
 }

@@ -1,13 +1,13 @@
 // Connection commands (Redis server.c / networking.c / acl.c / db.c):
 // PING ECHO QUIT HELLO AUTH SELECT RESET.
 //
-// Authentication follows Redis 7.0 without ACL files: the only user is
-// "default"; it has "nopass" while requirepass is empty (any password then
-// authenticates it) and requirepass as its password otherwise.
+// Authentication goes through the ACL users (server/acl.h); requirepass is
+// the default user's password.
 #include <climits>
 
 #include "commands/client_cmd.h"
 #include "commands/common.h"
+#include "server/acl.h"
 #include "vireo/version.h"
 
 namespace vireo::commands {
@@ -43,13 +43,9 @@ void CmdQuit(Client& c) {
   c.flags |= server::kClientCloseAfterReply;
 }
 
-// Redis's ACLAuthenticateUser for a server without ACL users.
+// Redis's ACLAuthenticateUser (a failure goes to the ACL LOG).
 bool AuthenticateUser(Client& c, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  const std::string& required = g_server->cfg().requirepass;
-  if (!required.empty() && pass != required) return false;
-  c.authenticated = true;
-  return true;
+  return server::acl::Get().Authenticate(c, user, pass);
 }
 
 void CmdAuth(Client& c) {
@@ -65,7 +61,7 @@ void CmdAuth(Client& c) {
   if (c.argv.size() == 2) {
     // Why: Redis keeps the pre-ACL error for the one-argument form when the
     // default user has no password.
-    if (g_server->cfg().requirepass.empty()) {
+    if (server::acl::Get().default_user()->flags & server::acl::kUserNopass) {
       Err(c, server::err::kAuthNoPassword);
       return;
     }
@@ -92,36 +88,33 @@ void CmdHello(Client& c) {
       return;
     }
   }
-  bool have_auth = false, have_name = false;
-  std::string_view user, pass, name;
+  // Why: Redis applies AUTH and SETNAME as it parses, so a later bad option
+  // still leaves the client authenticated / named, and SETNAME works even
+  // when the NOAUTH error follows.
   for (size_t j = next; j < c.argv.size(); j++) {
     size_t more = c.argv.size() - 1 - j;
     std::string_view opt = c.argv[j];
     if (EqNoCase(opt, "AUTH") && more >= 2) {
-      have_auth = true;
-      user = c.argv[j + 1];
-      pass = c.argv[j + 2];
+      std::string_view user = c.argv[j + 1], pass = c.argv[j + 2];
       RedactArgument(c, j + 1);
       RedactArgument(c, j + 2);
+      if (!AuthenticateUser(c, user, pass)) {
+        Err(c, server::err::kWrongPass);
+        return;
+      }
       j += 2;
     } else if (EqNoCase(opt, "SETNAME") && more >= 1) {
-      have_name = true;
-      name = c.argv[j + 1];
+      if (!SetClientNameOrReply(c, c.argv[j + 1])) return;
       j++;
     } else {
       Err(c, server::err::HelloSyntax(opt));
       return;
     }
   }
-  if (have_auth && !AuthenticateUser(c, user, pass)) {
-    Err(c, server::err::kWrongPass);
-    return;
-  }
   if (!c.authenticated) {
     Err(c, server::err::kHelloNoAuth);
     return;
   }
-  if (have_name && !SetClientNameOrReply(c, name)) return;
   if (ver) c.reply.resp = static_cast<int>(ver);
   c.reply.MapLen(7);
   c.reply.Bulk("server");
@@ -176,7 +169,7 @@ void CmdReset(Client& c) {
   c.db_index = 0;
   c.reply.resp = 2;
   // Back to the default user: authenticated only when it needs no password.
-  c.authenticated = g_server->cfg().requirepass.empty();
+  server::acl::Get().AttachDefault(c);
   c.mstate.clear();
   c.flags &= ~(server::kClientMulti | server::kClientDirtyCas | server::kClientDirtyExec);
   g_server->watches().UnwatchAll(c);

@@ -21,6 +21,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterZsetFamily(t);
   RegisterHashFamily(t);
   RegisterSortFamily(t);
+  RegisterAclFamily(t);
 }
 
 }  // namespace vireo::commands

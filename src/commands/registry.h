@@ -21,6 +21,7 @@ void RegisterSortFamily(server::CommandTable& t);         // sort.cc: SORT SORT_
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
 void RegisterPubsubFamily(server::CommandTable& t);       // pubsub.cc: (P|S)(UN)SUBSCRIBE (S)PUBLISH PUBSUB
 void RegisterTrackingFamily(server::CommandTable& t);     // tracking_cmd.cc: CLIENT TRACKING CACHING GETREDIR TRACKINGINFO
+void RegisterAclFamily(server::CommandTable& t);          // acl_cmd.cc: ACL ...
 void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 
 // Every family: the one place that lists them (no static self-registration:

@@ -5,12 +5,16 @@
 #include "commands/common.h"
 #include "commands/registry.h"
 #include "engine/types/sort.h"
+#include "server/acl.h"
 
 namespace vireo::commands {
 namespace {
 
 void SortGeneric(Client& c, bool readonly) {
   engine::sort::Spec spec;
+  // Why: BY / GET patterns read arbitrary keys, so Redis allows them only
+  // to users with read access to every key.
+  bool full_key_access = server::acl::UnrestrictedKeyAccess(c, c.cmd, server::kKsAccess);
   for (size_t j = 2; j < c.argv.size(); j++) {
     std::string_view a = c.argv[j];
     size_t left = c.argv.size() - j - 1;
@@ -33,8 +37,12 @@ void SortGeneric(Client& c, bool readonly) {
       spec.by = c.argv[++j];
       // Why: BY without '*' sorts nothing ("BY nosort"); Redis never
       // clears this on a later BY.
-      if (spec.by.find('*') == std::string_view::npos) spec.dontsort = true;
+      if (spec.by.find('*') == std::string_view::npos)
+        spec.dontsort = true;
+      else if (!full_key_access)
+        return Err(c, server::err::kSortByAcl);
     } else if (EqNoCase(a, "get") && left >= 1) {
+      if (!full_key_access) return Err(c, server::err::kSortGetAcl);
       spec.gets.push_back(c.argv[++j]);
     } else {
       return ErrSyntax(c);

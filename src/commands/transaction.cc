@@ -6,6 +6,7 @@
 // out at its end, wrapped in MULTI ... EXEC when there is more than one
 // (propagation.h). WATCH state lives in server/watch.h.
 #include "commands/common.h"
+#include "server/acl.h"
 
 namespace vireo::commands {
 namespace {
@@ -63,6 +64,20 @@ void CmdExec(Client& c) {
   c.flags |= server::kClientDenyBlocking;
   for (auto& q : queue) {
     c.argv.assign(q.argv.begin(), q.argv.end());
+    // Why: Redis checks the ACL again at EXEC, in case the rules changed
+    // after the command was queued.
+    if (c.user && !c.user->superuser) {
+      int idx = 0;
+      int r = server::acl::CheckCommand(*c.user, q.cmd, c.argv, &idx);
+      if (r != server::acl::kOk) {
+        server::Command* saved = c.cmd;
+        c.cmd = q.cmd;
+        server::acl::Get().Log(c, r, server::acl::kCtxMulti, idx, {}, {});
+        c.cmd = saved;
+        Err(c, server::acl::ExecNopermMessage(r));
+        continue;
+      }
+    }
     g_server->Call(c, q.cmd);
   }
   c.flags = (c.flags & ~server::kClientDenyBlocking) | deny;

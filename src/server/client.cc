@@ -1,6 +1,7 @@
 // See client.h.
 #include "server/client.h"
 
+#include "server/acl.h"
 #include "server/client_info.h"
 #include "server/errors.h"
 #include "server/log.h"
@@ -61,7 +62,7 @@ void Client::Execute(const std::vector<std::string_view>& args) {
 
 void Client::FillLimits(protocol::RequestParser::Limits* limits) {
   limits->proto_max_bulk_len = srv_->cfg().proto_max_bulk_len;
-  limits->auth_required = !authenticated && !srv_->cfg().requirepass.empty();
+  limits->auth_required = !authenticated && acl::Get().DefaultNeedsAuth();
 }
 
 size_t Client::QueryBufferLimit() {

@@ -31,6 +31,9 @@ class Server;
 class Client;
 struct ClientPubSub;
 struct ClientTracking;
+namespace acl {
+struct User;
+}
 
 // Client flags (a subset of Redis's CLIENT_* with the same meaning).
 enum ClientFlag : uint64_t {
@@ -102,6 +105,8 @@ class Client final : public net::ConnectionHandler {
   uint64_t flags = 0;
   int db_index = 0;
   bool authenticated = false;
+  // ACL user (acl.h); nullptr for internal clients, which are never checked.
+  acl::User* user = nullptr;
   std::vector<std::string_view> argv;  // current command's arguments
   Command* cmd = nullptr;              // current command
   Command* last_cmd = nullptr;

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "server/acl.h"
 #include "server/command.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
@@ -80,13 +81,14 @@ std::string ClientInfoString(Client& cl) {
   snprintf(buf, sizeof(buf),
            " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu "
            "argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu "
-           "events=%s cmd=%s user=default redir=%lld resp=%d",
+           "events=%s cmd=%s user=%s redir=%lld resp=%d",
            static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index,
            cl.pubsub ? cl.pubsub->channels.size() : 0, cl.pubsub ? cl.pubsub->patterns.size() : 0,
            cl.pubsub ? cl.pubsub->shard_channels.size() : 0, multi,
            cl.qbuf_len(), cl.qbuf_free(), cl.argv_mem(), MultiMem(cl), rbs, pending, obl, oll,
            cl.output_memory(), ClientMemoryUsage(cl), events.c_str(),
            cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL",
+           cl.user ? cl.user->name.c_str() : "(superuser)",
            (cl.flags & kClientTracking) && cl.tracking
                ? static_cast<long long>(cl.tracking->redirect)
                : -1LL,

@@ -72,6 +72,9 @@ constexpr std::string_view kActiveDirectives[] = {
     // issue 8: notifications and client-side caching
     "notify-keyspace-events",
     "tracking-table-max-keys",
+    "aclfile",
+    "acllog-max-len",
+    "acl-pubsub-default",
 };
 
 // Deprecated directives that Redis 7.0.15 accepts and ignores (only with

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/numbers.h"
 #include "base/split_args.h"
+#include "server/acl.h"
 #include "server/client.h"
 #include "server/errors.h"
 #include "server/latency_histogram.h"
@@ -167,13 +168,22 @@ bool Server::ProcessCommand(Client& c) {
       return true;
     }
   }
-  if (!c.authenticated && !cmd->has(kCmdNoAuth)) {
+  if (!c.authenticated && !cmd->has(kCmdNoAuth) && acl::Get().DefaultNeedsAuth()) {
     Reject(*this, c, cmd, err::kNoAuth);
     return true;
   }
   if ((c.flags & kClientMulti) && cmd->has(kCmdNoMulti)) {
     Reject(*this, c, cmd, err::kNotInMulti);
     return true;
+  }
+  // ACL (Redis's ACLCheckAllPerm): users with all commands, keys and
+  // channels are never checked.
+  if (c.user && !c.user->superuser) {
+    std::string msg;
+    if (!acl::Get().CheckClient(c, cmd, &msg)) {
+      Reject(*this, c, cmd, msg);
+      return true;
+    }
   }
   // Why: a RESP2 connection in subscribed mode reads only push frames, so
   // Redis lets it run just the commands that make sense there; RESP3

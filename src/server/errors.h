@@ -246,4 +246,70 @@ constexpr std::string_view For(engine::OpStatus s) {
   return "";
 }
 
+// --- ACL (server/acl.h) ------------------------------------------------------
+// NOPERM at dispatch (server.c processCommand) and at EXEC (multi.c).
+inline std::string NopermCommand(std::string_view fullname) {
+  return "NOPERM this user has no permissions to run the '" + std::string(fullname) + "' command";
+}
+inline constexpr std::string_view kNopermKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kNopermChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
+inline constexpr std::string_view kNoPermission = "ERR no permission";
+inline std::string ExecNoperm(std::string_view reason) {
+  return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+         "EXEC call. This command is no longer allowed for the following reason: " +
+         std::string(reason);
+}
+// ACL SETUSER rule errors (Redis's ACLSetUserStringError), without "ERR ".
+inline constexpr const char* kAclUnknownName = "Unknown command or category name in ACL";
+inline constexpr const char* kAclSyntax = "Syntax error";
+inline constexpr const char* kAclKeyAfterAll =
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have "
+    "any effect. Try 'resetkeys' to start with an empty list of patterns";
+inline constexpr const char* kAclChannelAfterAll =
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not "
+    "have any effect. Try 'resetchannels' to start with an empty list of channels";
+inline constexpr const char* kAclNoSuchPassword =
+    "The password you are trying to remove from the user does not exist";
+inline constexpr const char* kAclBadHash =
+    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
+    "characters";
+inline constexpr const char* kAclDuplicateUser =
+    "Duplicate user found. A user can only be defined once in config files";
+inline constexpr const char* kAclFirstArgOfSub = "Allowing first-arg of a subcommand is not supported";
+// ACL command replies (acl.c aclCommand).
+inline constexpr std::string_view kAclNoFile =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
+    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+    "configuration file set) in order to store users in the Redis configuration.";
+inline constexpr std::string_view kAclUsernameSpaces =
+    "ERR Usernames can't contain spaces or null characters";
+inline constexpr std::string_view kAclDefaultUndeletable = "ERR The 'default' user cannot be removed";
+inline constexpr std::string_view kAclGenpassBits =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+inline constexpr std::string_view kAclSaveFailed =
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+    "information";
+inline std::string AclUnknownCategory(std::string_view cat) {
+  return "ERR Unknown category '" + std::string(cat.substr(0, 128)) + "'";
+}
+inline std::string AclUserNotFound(std::string_view user) {
+  return "ERR User '" + std::string(user) + "' not found";
+}
+inline std::string AclCommandNotFound(std::string_view cmd) {
+  return "ERR Command '" + std::string(cmd) + "' not found";
+}
+inline std::string AclSetuserModifier(std::string_view op, std::string_view why) {
+  return "ERR Error in ACL SETUSER modifier '" + std::string(op) + "': " + std::string(why);
+}
+inline std::string AclUnmatchedParen(std::string_view arg) {
+  return "ERR Unmatched parenthesis in acl selector starting at '" + std::string(arg) + "'.";
+}
+inline constexpr std::string_view kSortByAcl =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+inline constexpr std::string_view kSortGetAcl =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";
+
 }  // namespace vireo::server::err

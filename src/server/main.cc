@@ -17,6 +17,7 @@
 #include "base/memory.h"
 #include "base/proc_title.h"
 #include "commands/registry.h"
+#include "server/acl.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "vireo/version.h"
@@ -164,6 +165,11 @@ int main(int argc, char** argv) {
         "Directive '%s' is accepted but not active yet in Vireo: the feature it configures is not "
         "implemented, so it has no effect.",
         name.c_str());
+  }
+  // Redis's ACLLoadUsersAtStartup: requirepass, `user` lines, the aclfile.
+  if (!vireo::server::acl::Get().LoadAtStartup(&err)) {
+    Log(LogLevel::kWarning, "%s", err.c_str());
+    return 1;
   }
   if (!srv->Init(&err)) {
     Log(LogLevel::kWarning, "%s", err.c_str());

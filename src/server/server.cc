@@ -18,6 +18,7 @@
 #include "base/memory.h"
 #include "base/proc_title.h"
 #include "engine/lazyfree.h"
+#include "server/acl.h"
 #include "server/log.h"
 
 namespace vireo::server {
@@ -162,6 +163,16 @@ bool Server::Init(std::string* err) {
   };
   sync_events(nullptr);
   config.OnChange("notify-keyspace-events", sync_events);
+  // ACL SETUSER closes the subscribers whose channels a user loses; the
+  // ACL asks pub/sub what each client listens to.
+  acl::Get().SetSubscriptionLister(
+      [](Client& c, std::vector<std::string>* channels, std::vector<std::string>* patterns) {
+        if (!c.pubsub) return;
+        channels->assign(c.pubsub->channels.begin(), c.pubsub->channels.end());
+        channels->insert(channels->end(), c.pubsub->shard_channels.begin(),
+                         c.pubsub->shard_channels.end());
+        patterns->assign(c.pubsub->patterns.begin(), c.pubsub->patterns.end());
+      });
   exec_cmd_ = commands_.Find("exec");
   // Why: Redis applies a new template at once (updateProcTitleTemplate),
   // whatever set-proc-title says.
@@ -386,7 +397,8 @@ void Server::AcceptClient(int fd, bool unix_socket, const std::string& laddr) {
   }
   // Why: Redis 7.0 protected mode refuses non-loopback clients when the
   // default user has no password.
-  if (c.protected_mode && c.requirepass.empty() && !unix_socket && !IsLoopback(peer)) {
+  if (c.protected_mode && (acl::Get().default_user()->flags & acl::kUserNopass) && !unix_socket &&
+      !IsLoopback(peer)) {
     static const char kDenied[] =
         "-DENIED Redis is running in protected mode because protected mode is enabled and no "
         "password is set for the default user. In this mode connections are only accepted from "
@@ -416,7 +428,7 @@ void Server::AcceptClient(int fd, bool unix_socket, const std::string& laddr) {
   cl->addr = peer;
   cl->laddr = unix_socket ? laddr : net::LocalAddress(fd);
   cl->ctime_ms = now_ms();
-  cl->authenticated = c.requirepass.empty();
+  acl::Get().AttachDefault(*cl);
   LinkClient(cl);
   stats.numconnections++;
   if (!cl->Start()) {
