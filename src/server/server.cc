@@ -96,7 +96,8 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
     s_->blocking_.SignalDb(db2);
     s_->watches_->TouchAllInDb(db1, db2);
     s_->watches_->TouchAllInDb(db2, db1);
-    s_->tracking_.InvalidateAll();
+    // Why no tracking here: Redis 7.0.15's SWAPDB (dbSwapDatabases) sends
+    // no invalidation and keeps the tracking table; only flushes do.
   }
 
  private:

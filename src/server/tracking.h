@@ -12,8 +12,8 @@
 //    under a prefix is collected and, before the loop sleeps, the clients of
 //    that prefix receive all of them in one message (NOLOOP clients without
 //    the keys they changed themselves).
-// FLUSHALL / FLUSHDB / SWAPDB send a null invalidation (everything) to every
-// tracking client and empty the table.
+// FLUSHALL / FLUSHDB send a null invalidation (everything) to every
+// tracking client and empty the table (SWAPDB does not, as in Redis 7.0).
 //
 // Messages: RESP3 clients get a push `>2 invalidate [keys]`; with REDIRECT
 // the message goes to the other client — as a push if it speaks RESP3, as a
