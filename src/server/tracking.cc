@@ -183,6 +183,17 @@ void Tracking::InvalidateKey(std::string_view key, bool bcast) {
   }
 }
 
+void Tracking::ModifiedByServer(std::string_view key) {
+  // Why: Redis signals expiry and eviction with no client
+  // (signalModifiedKey(NULL, ...)), so the BCAST batch records no
+  // modifier and a NOLOOP client is not filtered out.
+  for (auto& [prefix, bs] : prefixes_) {
+    if (prefix.size() > key.size() || key.compare(0, prefix.size(), prefix) != 0) continue;
+    auto it = bs.keys.find(key);
+    if (it != bs.keys.end()) it->second = nullptr;
+  }
+}
+
 void Tracking::InvalidateAll() {
   if (tracking_clients_ > 0) {
     Client* current = srv_->current_client();

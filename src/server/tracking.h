@@ -73,7 +73,11 @@ class Tracking {
   void RememberKeys(Client& c);
   // A key changed (KeyModified); `current` is the client running the command.
   void InvalidateKey(std::string_view key, bool bcast);
-  // FLUSHALL / FLUSHDB / SWAPDB.
+  // The key just reported by InvalidateKey was removed by expiry or
+  // eviction: for BCAST it changed by nobody's command (NOLOOP clients are
+  // told even when their own read expired it).
+  void ModifiedByServer(std::string_view key);
+  // FLUSHALL / FLUSHDB.
   void InvalidateAll();
   // After the outermost command: the invalidations held for its client.
   void HandlePending();
@@ -89,7 +93,7 @@ class Tracking {
 
  private:
   struct Bcast {
-    std::map<std::string, const Client*> keys;  // key -> who changed it last
+    std::map<std::string, const Client*, std::less<>> keys;  // key -> who changed it last
     std::set<Client*> clients;
   };
   using Ids = std::vector<uint64_t>;
