@@ -65,9 +65,10 @@ class Tracking {
               const std::vector<std::string_view>& prefixes);
   // CLIENT TRACKING OFF, RESET, client release.
   void Disable(Client& c);
-  // Redis's checkPrefixCollisionsOrReply: the error text, or empty.
-  std::string CheckPrefixCollisions(const Client& c,
-                                    const std::vector<std::string_view>& prefixes) const;
+  // Redis's checkPrefixCollisionsOrReply: the error text, or empty;
+  // `*proceed` tells whether CLIENT TRACKING goes on after the error.
+  std::string CheckPrefixCollisions(const Client& c, const std::vector<std::string_view>& prefixes,
+                                    bool* proceed) const;
 
   // After a read-only command of a tracking (non-BCAST) client.
   void RememberKeys(Client& c);
