@@ -832,6 +832,66 @@ def test_flush_null_reaches_bcast_and_resp3_clients(mk):
     assert quiet(b3) and quiet(d3)
 
 
+def test_null_invalidation_bytes_across_protocols(mk, sub):
+    """The null is in the *tracking* client's protocol (Redis sends
+    shared.null[c->resp]) even when the target speaks the other one: a
+    RESP2 tracker redirected to a RESP3 client sends `>2 invalidate $-1`,
+    a RESP3 tracker redirected to a RESP2 subscriber sends `_` inside the
+    Pub/Sub message."""
+    t3 = mk(3)
+    t3_id = t3.call("CLIENT", "ID")
+    r2 = mk()
+    r2.call("CLIENT", "TRACKING", "on", "REDIRECT", t3_id)
+    rd, rid = sub()
+    r3 = mk(3)
+    r3.call("CLIENT", "TRACKING", "on", "REDIRECT", rid)
+    mk().call("FLUSHALL")
+    want3 = b">2\r\n$10\r\ninvalidate\r\n$-1\r\n"
+    assert t3.recv_exact(len(want3)) == want3
+    want2 = b"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n_\r\n"
+    assert rd.recv_exact(len(want2)) == want2
+    assert quiet(t3) and quiet(rd) and quiet(r2) and quiet(r3)
+
+
+def test_tracking_is_not_per_db(mk, sub):
+    """Tracked keys are names, not (db, name): a write to the same name in
+    another database invalidates it."""
+    rd, rid = sub()
+    r, sg = mk(), mk()
+    r.call("CLIENT", "TRACKING", "on", "REDIRECT", rid)
+    r.call("GET", "k")
+    sg.call("SELECT", "5")
+    sg.call("SET", "k", "in-db-5")
+    assert inv_keys(rd) == [b"k"]
+
+
+def test_redirect_to_itself_resp3(mk):
+    """A RESP3 client may redirect to its own id: the pushes come to it."""
+    r, sg = mk(3), mk()
+    rid = r.call("CLIENT", "ID")
+    r.call("CLIENT", "TRACKING", "on", "REDIRECT", rid)
+    r.call("GET", "k")
+    sg.call("SET", "k", "1")
+    assert push_keys(r) == [b"k"]
+    assert r.call("CLIENT", "GETREDIR") == rid
+
+
+def test_failed_write_does_not_invalidate(mk, sub):
+    """Commands that change nothing (SET NX on an existing key, DEL of a
+    missing key, a failed INCR) send no invalidation."""
+    rd, rid = sub()
+    r, sg = mk(), mk()
+    sg.call("SET", "k", "abc")
+    r.call("CLIENT", "TRACKING", "on", "REDIRECT", rid)
+    r.call("MGET", "k", "missing")
+    assert sg.call("SET", "k", "x", "NX") is None
+    assert sg.call("DEL", "missing") == 0
+    assert isinstance(sg.call("INCR", "k"), RespError)
+    assert quiet(rd)
+    sg.call("APPEND", "k", "d")
+    assert inv_keys(rd) == [b"k"]
+
+
 def test_flushdb_not_interleaved_with_transaction_reply(mk):
     """tracking.tcl: "flushdb tracking invalidation message is not
     interleaved with transaction response"."""
