@@ -241,6 +241,55 @@ def test_noloop_bcast_mode(mk, sub):
     assert quiet(rd)
 
 
+def test_bcast_batches_resp3_bytes(mk):
+    """BCAST to a RESP3 client without redirect: the batch goes out before
+    the loop sleeps, after the replies of the commands that made it; one
+    push per prefix, keys sorted, each key once; a FLUSHALL in the same
+    transaction sends its null first (it is sent at once, the batches wait)."""
+    r, w = mk(3), mk()
+    r.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a", "PREFIX", "b")
+    r.call("MULTI")
+    r.call("SET", "a3", "1")
+    r.call("MSET", "b2", "1", "a1", "2", "c", "3")
+    r.call("INCR", "a3")
+    r.cmd("EXEC")
+    assert read_reply(r) == [b"OK", b"OK", 2]
+    want = (b">2\r\n$10\r\ninvalidate\r\n*2\r\n$2\r\na1\r\n$2\r\na3\r\n"
+            b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nb2\r\n")
+    assert r.recv_exact(len(want)) == want
+    assert quiet(r)
+    w.call("MULTI")
+    w.call("SET", "a9", "1")
+    w.call("FLUSHALL")
+    w.call("SET", "b9", "1")
+    assert w.call("EXEC") == [b"OK", b"OK", b"OK"]
+    want = (b">2\r\n$10\r\ninvalidate\r\n_\r\n"
+            b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\na9\r\n"
+            b">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nb9\r\n")
+    assert r.recv_exact(len(want)) == want
+    assert quiet(r)
+
+
+def test_own_write_invalidation_with_client_reply_off_and_skip(mk):
+    """Invalidations are pushes: a client's own write under CLIENT REPLY
+    OFF / SKIP still gets its invalidation, only the reply is muted."""
+    r = mk(3)
+    r.call("CLIENT", "TRACKING", "on")
+    r.call("SET", "k", "1")
+    r.call("GET", "k")
+    r.cmd("CLIENT", "REPLY", "OFF")
+    r.cmd("SET", "k", "2")
+    r.cmd("CLIENT", "REPLY", "ON")
+    assert push_keys(r) == [b"k"]
+    assert read_reply(r) == b"OK"
+    r.call("GET", "k")
+    r.cmd("CLIENT", "REPLY", "SKIP")
+    r.cmd("SET", "k", "3")
+    r.cmd("PING")
+    assert push_keys(r) == [b"k"]
+    assert read_reply(r) == b"PONG"
+
+
 def test_bcast_noloop_own_batch(mk, sub):
     """A BCAST batch made only of the NOLOOP client's own keys sends nothing
     (and keys outside its prefix never count)."""
