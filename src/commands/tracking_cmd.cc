@@ -72,8 +72,12 @@ void CmdClientTracking(Client& c) {
                  "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this "
                  "client, and then re-enabling it with a different mode.");
     if (options & kClientTrackingBcast) {
-      std::string err = t.CheckPrefixCollisions(c, prefixes);
-      if (!err.empty()) return Err(c, err);
+      bool proceed = false;
+      std::string err = t.CheckPrefixCollisions(c, prefixes, &proceed);
+      if (!err.empty()) {
+        Err(c, err);
+        if (!proceed) return;
+      }
     }
     t.Enable(c, static_cast<uint64_t>(redir), options, prefixes);
   } else if (EqNoCase(c.argv[2], "off")) {

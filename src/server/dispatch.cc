@@ -185,6 +185,11 @@ bool Server::ProcessCommand(Client& c) {
       return true;
     }
   }
+  // Why: Redis bounds the tracking table before each command, right after
+  // the maxmemory step and before the Pub/Sub-context, pause and MULTI
+  // queueing steps (trackingLimitUsedSlots in processCommand): a command
+  // queued in MULTI still gets its evicted keys' invalidations first.
+  if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   // Why: a RESP2 connection in subscribed mode reads only push frames, so
   // Redis lets it run just the commands that make sense there; RESP3
   // interleaves replies and pushes, without limits.
@@ -222,9 +227,6 @@ bool Server::ProcessCommand(Client& c) {
     c.reply.Raw("+QUEUED\r\n");
     return true;
   }
-  // Why: Redis bounds the tracking table before each command
-  // (trackingLimitUsedSlots in processCommand).
-  if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   Call(c, cmd);
   if (c.bstate && !(c.flags & kClientBlocked)) blocking_.Finished(c);
   // Why: Redis serves the clients blocked on keys this command made ready

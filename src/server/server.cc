@@ -83,10 +83,12 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
     // Why: a master propagates expiry as an explicit DEL (UNLINK when
     // lazyfree-lazy-expire), so replicas and the AOF stay consistent.
     s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_expire ? "UNLINK" : "DEL", key});
+    if (s_->tracking_.clients() > 0) s_->tracking_.ModifiedByServer(key);
   }
   void KeyReady(int db, std::string_view key) override { s_->blocking_.SignalReady(db, key); }
   void KeyEvicted(int db, std::string_view key) override {
     s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_eviction ? "UNLINK" : "DEL", key});
+    if (s_->tracking_.clients() > 0) s_->tracking_.ModifiedByServer(key);
   }
   void BeforeFlush(int db) override { s_->watches_->TouchAllInDb(db, -1); }
   // Why: tracked keys are not per db; a flush invalidates everything
@@ -97,7 +99,8 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
     s_->blocking_.SignalDb(db2);
     s_->watches_->TouchAllInDb(db1, db2);
     s_->watches_->TouchAllInDb(db2, db1);
-    s_->tracking_.InvalidateAll();
+    // Why no tracking here: Redis 7.0.15's SWAPDB (dbSwapDatabases) sends
+    // no invalidation and keeps the tracking table; only flushes do.
   }
 
  private:

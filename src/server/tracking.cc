@@ -24,6 +24,10 @@ bool Overlap(std::string_view a, std::string_view b) {
   return a.substr(0, n) == b.substr(0, n);
 }
 
+// Why: Redis formats the prefixes of its collision errors with %s, so a
+// prefix is cut at its first NUL byte.
+std::string CStr(std::string_view s) { return std::string(s.substr(0, s.find('\0'))); }
+
 }  // namespace
 
 void Tracking::Enable(Client& c, uint64_t redirect, uint64_t options,
@@ -70,19 +74,26 @@ void Tracking::Disable(Client& c) {
 }
 
 std::string Tracking::CheckPrefixCollisions(const Client& c,
-                                            const std::vector<std::string_view>& prefixes) const {
+                                            const std::vector<std::string_view>& prefixes,
+                                            bool* proceed) const {
+  *proceed = false;
   for (size_t i = 0; i < prefixes.size(); i++) {
     if (c.tracking) {
       for (const std::string& mine : c.tracking->prefixes) {
         if (Overlap(mine, prefixes[i]))
-          return "ERR Prefix '" + std::string(prefixes[i]) + "' overlaps with an existing prefix '" +
-                 mine + "'. Prefixes for a single client must not overlap.";
+          return "ERR Prefix '" + CStr(prefixes[i]) + "' overlaps with an existing prefix '" +
+                 CStr(mine) + "'. Prefixes for a single client must not overlap.";
       }
     }
     for (size_t j = i + 1; j < prefixes.size(); j++) {
-      if (Overlap(prefixes[i], prefixes[j]))
-        return "ERR Prefix '" + std::string(prefixes[i]) + "' overlaps with another provided prefix '" +
-               std::string(prefixes[j]) + "'. Prefixes for a single client must not overlap.";
+      if (Overlap(prefixes[i], prefixes[j])) {
+        // Why: Redis 7.0.15 returns the index i here, which its caller
+        // takes as success unless it is 0: past the first prefix, the error
+        // is replied and tracking is still enabled (then +OK as well).
+        *proceed = i != 0;
+        return "ERR Prefix '" + CStr(prefixes[i]) + "' overlaps with another provided prefix '" +
+               CStr(prefixes[j]) + "'. Prefixes for a single client must not overlap.";
+      }
     }
   }
   return "";
@@ -180,6 +191,17 @@ void Tracking::InvalidateKey(std::string_view key, bool bcast) {
     } else {
       Send(target, name, false);
     }
+  }
+}
+
+void Tracking::ModifiedByServer(std::string_view key) {
+  // Why: Redis signals expiry and eviction with no client
+  // (signalModifiedKey(NULL, ...)), so the BCAST batch records no
+  // modifier and a NOLOOP client is not filtered out.
+  for (auto& [prefix, bs] : prefixes_) {
+    if (prefix.size() > key.size() || key.compare(0, prefix.size(), prefix) != 0) continue;
+    auto it = bs.keys.find(key);
+    if (it != bs.keys.end()) it->second = nullptr;
   }
 }
 

@@ -12,8 +12,8 @@
 //    under a prefix is collected and, before the loop sleeps, the clients of
 //    that prefix receive all of them in one message (NOLOOP clients without
 //    the keys they changed themselves).
-// FLUSHALL / FLUSHDB / SWAPDB send a null invalidation (everything) to every
-// tracking client and empty the table.
+// FLUSHALL / FLUSHDB send a null invalidation (everything) to every
+// tracking client and empty the table (SWAPDB does not, as in Redis 7.0).
 //
 // Messages: RESP3 clients get a push `>2 invalidate [keys]`; with REDIRECT
 // the message goes to the other client — as a push if it speaks RESP3, as a
@@ -65,15 +65,20 @@ class Tracking {
               const std::vector<std::string_view>& prefixes);
   // CLIENT TRACKING OFF, RESET, client release.
   void Disable(Client& c);
-  // Redis's checkPrefixCollisionsOrReply: the error text, or empty.
-  std::string CheckPrefixCollisions(const Client& c,
-                                    const std::vector<std::string_view>& prefixes) const;
+  // Redis's checkPrefixCollisionsOrReply: the error text, or empty;
+  // `*proceed` tells whether CLIENT TRACKING goes on after the error.
+  std::string CheckPrefixCollisions(const Client& c, const std::vector<std::string_view>& prefixes,
+                                    bool* proceed) const;
 
   // After a read-only command of a tracking (non-BCAST) client.
   void RememberKeys(Client& c);
   // A key changed (KeyModified); `current` is the client running the command.
   void InvalidateKey(std::string_view key, bool bcast);
-  // FLUSHALL / FLUSHDB / SWAPDB.
+  // The key just reported by InvalidateKey was removed by expiry or
+  // eviction: for BCAST it changed by nobody's command (NOLOOP clients are
+  // told even when their own read expired it).
+  void ModifiedByServer(std::string_view key);
+  // FLUSHALL / FLUSHDB.
   void InvalidateAll();
   // After the outermost command: the invalidations held for its client.
   void HandlePending();
@@ -89,7 +94,7 @@ class Tracking {
 
  private:
   struct Bcast {
-    std::map<std::string, const Client*> keys;  // key -> who changed it last
+    std::map<std::string, const Client*, std::less<>> keys;  // key -> who changed it last
     std::set<Client*> clients;
   };
   using Ids = std::vector<uint64_t>;
