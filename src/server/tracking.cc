@@ -115,8 +115,11 @@ void Tracking::RememberKeys(Client& c) {
     auto it = table_.find(key);
     if (it == table_.end()) it = table_.emplace(std::string(key), Ids{}).first;
     Ids& ids = it->second;
-    if (std::find(ids.begin(), ids.end(), c.id) == ids.end()) {
-      ids.push_back(c.id);
+    // Sorted, so a key read by many tracking clients costs a binary search
+    // per read (new clients have the highest ids: usually an append).
+    auto pos = std::lower_bound(ids.begin(), ids.end(), c.id);
+    if (pos == ids.end() || *pos != c.id) {
+      ids.insert(pos, c.id);
       total_items_++;
     }
   }
