@@ -52,6 +52,20 @@ void Keyspace::DeleteExpired(int db, std::string_view key) {
   stats_.expired_keys++;
 }
 
+bool Keyspace::Evict(int db, std::string_view key, bool lazy) {
+  std::string k(key);  // `key` may point into the entry
+  Entry* e = D(db).Unlink(k);
+  if (!e) return false;
+  Release(e, lazy);
+  stats_.evicted_keys++;
+  // Why this order: Redis's performEvictions counts, signals WATCH/tracking,
+  // notifies "evicted", then propagates the DEL (propagateDeletion).
+  SignalModified(db, k);
+  Event(notify::kEvicted, "evicted", db, k);
+  listener_->KeyEvicted(db, k);
+  return true;
+}
+
 bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   Entry* e = D(db).Find(key);
   if (!e || !IsExpired(db, e)) return false;

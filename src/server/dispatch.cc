@@ -156,6 +156,11 @@ bool Server::ProcessCommand(Client& c) {
     Reject(*this, c, cmd, err::kNotInMulti);
     return true;
   }
+  // maxmemory: evict, then refuse deny-oom commands (server/maxmemory.cc).
+  if (std::string_view oom; !CheckMaxmemory(c, cmd, &oom)) {
+    if (!oom.empty()) Reject(*this, c, cmd, oom);
+    return true;
+  }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas
   // may not touch the keyspace.
   if ((c.flags & kClientMonitor) &&
