@@ -55,6 +55,14 @@ def fill_until(r, limit, setter):
             return n
 
 
+def pipe(r, cmds):
+    """Runs (method, args...) tuples in one non-transactional pipeline."""
+    p = r.pipeline(transaction=False)
+    for name, *args in cmds:
+        getattr(p, name)(*args)
+    p.execute()
+
+
 @pytest.fixture
 def r(srv):
     c = srv.client(decode_responses=True)
@@ -145,22 +153,13 @@ def test_lru_keeps_recently_read_keys(r):
     # seconds) survive an eviction wave that removes most untouched keys.
     r.config_set("maxmemory-policy", "allkeys-lru")
     r.flushall()
-    p = r.pipeline(transaction=False)
-    for j in range(5000):
-        p.set("k:%d" % j, "x" * 100)
-    p.execute()
+    pipe(r, (("set", "k:%d" % j, "x" * 100) for j in range(5000)))
     base_used = used(r)
     time.sleep(2.1)
     hot = range(0, 5000, 10)  # 500 keys
-    p = r.pipeline(transaction=False)
-    for j in hot:
-        p.get("k:%d" % j)
-    p.execute()
+    pipe(r, (("get", "k:%d" % j) for j in hot))
     r.config_set("maxmemory", base_used)
-    p = r.pipeline(transaction=False)
-    for j in range(3000):
-        p.set("new:%d" % j, "x" * 100)
-    p.execute()
+    pipe(r, (("set", "new:%d" % j, "x" * 100) for j in range(3000)))
     assert r.info("stats")["evicted_keys"] > 2000
     hot_left = sum(1 for j in hot if r.exists("k:%d" % j))
     cold_left = sum(1 for j in range(5000) if j % 10 and r.exists("k:%d" % j))
@@ -173,22 +172,12 @@ def test_lfu_keeps_frequently_read_keys(r):
     # keys (LFU_INIT_VAL) and survive the eviction of the rest.
     r.config_set("maxmemory-policy", "allkeys-lfu")
     r.flushall()
-    p = r.pipeline(transaction=False)
-    for j in range(3000):
-        p.set("k:%d" % j, "x" * 100)
-    p.execute()
+    pipe(r, (("set", "k:%d" % j, "x" * 100) for j in range(3000)))
     hot = range(0, 3000, 10)  # 300 keys
-    p = r.pipeline(transaction=False)
-    for _ in range(30):
-        for j in hot:
-            p.get("k:%d" % j)
-    p.execute()
+    pipe(r, (("get", "k:%d" % j) for _ in range(30) for j in hot))
     assert r.object("freq", "k:0") > 5
     r.config_set("maxmemory", used(r))
-    p = r.pipeline(transaction=False)
-    for j in range(3000):
-        p.set("new:%d" % j, "x" * 100)
-    p.execute()
+    pipe(r, (("set", "new:%d" % j, "x" * 100) for j in range(3000)))
     assert r.info("stats")["evicted_keys"] > 2000
     hot_left = sum(1 for j in hot if r.exists("k:%d" % j))
     assert hot_left >= 290, hot_left
@@ -198,10 +187,7 @@ def test_config_set_maxmemory_below_usage_evicts_at_once(r):
     # Redis's updateMaxmemory starts the eviction timer: memory goes under
     # the new limit without any further command.
     r.config_set("maxmemory-policy", "allkeys-random")
-    p = r.pipeline(transaction=False)
-    for j in range(20000):
-        p.set("k:%d" % j, "x" * 100)
-    p.execute()
+    pipe(r, (("set", "k:%d" % j, "x" * 100) for j in range(20000)))
     before = used(r)
     limit = before - 1024 * 1024
     r.config_set("maxmemory", limit)
