@@ -66,6 +66,36 @@ MaxmemoryState Evictor::State(bool with_level) const {
   return st;
 }
 
+bool Evictor::OverAfterAlloc(size_t more) const {
+  size_t maxmemory = ks_->options().maxmemory;
+  if (maxmemory == 0) return false;
+  size_t used = base::UsedMemory();
+  size_t overhead = NotCounted();
+  used = used > overhead ? used - overhead : 0;
+  return used + more > maxmemory;
+}
+
+namespace {
+const Evictor* g_expand_guard = nullptr;
+// Redis's HASHTABLE_MAX_LOAD_FACTOR: past it a table grows whatever the
+// memory, or lookups would degrade.
+constexpr double kMaxLoadFactor = 1.618;
+}  // namespace
+
+void SetExpandGuard(const Evictor* e) { g_expand_guard = e; }
+
+Evictor::~Evictor() {
+  if (g_expand_guard == this) g_expand_guard = nullptr;
+}
+
+bool KeyspaceExpandAllowed(size_t more_mem, double used_ratio) {
+  // Why: Redis refuses to grow a keyspace table (a big allocation at once)
+  // when that alone would pass maxmemory, which would evict keys only to
+  // make room for the bigger table.
+  if (g_expand_guard == nullptr || used_ratio > kMaxLoadFactor) return true;
+  return !g_expand_guard->OverAfterAlloc(more_mem);
+}
+
 uint64_t Evictor::TimeLimitUs() const {
   int t = std::clamp(opts_.tenacity, 0, 100);
   // Why: Redis's evictionTimeLimitUs: linear 0..500us up to 10, then a 15%

@@ -51,6 +51,9 @@ class Evictor {
   static constexpr size_t kCachedKeySize = 255;
 
   explicit Evictor(Keyspace* ks);
+  ~Evictor();
+  Evictor(const Evictor&) = delete;
+  Evictor& operator=(const Evictor&) = delete;
 
   EvictOptions& options() { return opts_; }
   // The bytes of used_memory that eviction leaves out (Redis's
@@ -64,6 +67,8 @@ class Evictor {
   // Redis's getMaxmemoryState (with_level: compute `level` even when under).
   MaxmemoryState State(bool with_level = false) const;
   bool OverLimit() const { return State().over; }
+  // Redis's overMaxmemoryAfterAlloc: would `more` bytes pass maxmemory?
+  bool OverAfterAlloc(size_t more) const;
 
   // Redis's performEvictions. kOk also when eviction is not allowed now
   // (clients paused, a replica ignoring maxmemory), as Redis fakes it.
@@ -118,5 +123,9 @@ class Evictor {
   int64_t exceeded_since_us_ = 0;  // 0: not over the limit
   uint64_t total_exceeded_us_ = 0;
 };
+
+// The evictor whose maxmemory limits the growth of the keyspace tables
+// (KeyspaceExpandAllowed in db.h); null: no limit. The server sets its own.
+void SetExpandGuard(const Evictor* e);
 
 }  // namespace vireo::engine

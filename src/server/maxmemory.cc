@@ -31,6 +31,7 @@ void Server::SyncEvictOptions() {
 void Server::InitMaxmemory() {
   evictor_ = std::make_unique<engine::Evictor>(keyspace_.get());
   SyncEvictOptions();
+  engine::SetExpandGuard(evictor_.get());
   // Redis's freeMemoryGetNotCountedMemory: the AOF buffer and the part of
   // the replication buffer beyond the backlog. Neither exists yet; the AOF
   // and replication modules add their bytes here.
