@@ -61,6 +61,9 @@ inline void PropagateAs(Client& c, std::initializer_list<std::string_view> argv)
 // Propagates the command even when it changed nothing (Redis's
 // forceCommandPropagation: FLUSHALL on an empty server).
 inline void ForcePropagation(Client& c) { c.flags |= server::kClientForceProp; }
+// To replicas only, not the AOF (forceCommandPropagation(c, PROPAGATE_REPL):
+// PUBLISH, so that subscribers of replicas get the message).
+inline void ForceReplicaPropagation(Client& c) { c.flags |= server::kClientForcePropRepl; }
 
 using base::EqNoCase;
 

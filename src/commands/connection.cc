@@ -181,6 +181,10 @@ void CmdReset(Client& c) {
   c.flags &= ~(server::kClientMulti | server::kClientDirtyCas | server::kClientDirtyExec);
   g_server->watches().UnwatchAll(c);
   c.name.clear();
+  // Why: RESET leaves subscribed mode without confirmations
+  // (clearClientConnectionState unsubscribes with notify off).
+  g_server->pubsub().Forget(c);
+  g_server->tracking().Disable(c);
   // Why: Redis 7.0.15 clears these flags only; NO-EVICT survives RESET, and
   // a CLIENT REPLY SKIP that targets RESET itself still mutes its reply.
   c.flags &= ~(server::kClientPubsub | server::kClientReplyOff | server::kClientReplySkipNext);

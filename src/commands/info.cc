@@ -319,11 +319,11 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "client_recent_max_input_buffer:%zu\r\n"
         "client_recent_max_output_buffer:%zu\r\n"
         "blocked_clients:%zu\r\n"
-        "tracking_clients:%d\r\n"
+        "tracking_clients:%zu\r\n"
         "clients_in_timeout_table:%zu\r\n",
         srv.num_clients(), 0, cfg.maxclients, max_in, max_out,
         // Why: clients held by CLIENT PAUSE are blocked clients in Redis.
-        srv.paused_clients.size() + srv.blocking().blocked_clients(), 0,
+        srv.paused_clients.size() + srv.blocking().blocked_clients(), srv.tracking().clients(),
         srv.blocking().clients_with_timeout());
   }
 
@@ -494,9 +494,9 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "current_eviction_exceeded_time:%llu\r\n"
         "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\n"
-        "pubsub_channels:0\r\n"
-        "pubsub_patterns:0\r\n"
-        "pubsubshard_channels:0\r\n"
+        "pubsub_channels:%llu\r\n"
+        "pubsub_patterns:%llu\r\n"
+        "pubsubshard_channels:%llu\r\n"
         "latest_fork_usec:0\r\n"
         "total_forks:%llu\r\n"
         "migrate_cached_sockets:0\r\n"
@@ -507,9 +507,9 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "active_defrag_key_misses:0\r\n"
         "total_active_defrag_time:0\r\n"
         "current_active_defrag_time:0\r\n"
-        "tracking_total_keys:0\r\n"
-        "tracking_total_items:0\r\n"
-        "tracking_total_prefixes:0\r\n"
+        "tracking_total_keys:%llu\r\n"
+        "tracking_total_items:%llu\r\n"
+        "tracking_total_prefixes:%llu\r\n"
         "unexpected_error_replies:%llu\r\n"
         "total_error_replies:%llu\r\n"
         "dump_payload_sanitizations:%llu\r\n"
@@ -527,7 +527,10 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         u(ks.expired_time_cap_reached_count), u(ks.expire_cycle_time_used / 1000),
         u(ks.evicted_keys), u(st.evictedclients), u(srv.evictor().total_exceeded_ms()),
         u(srv.evictor().current_exceeded_ms()), u(ks.hits), u(ks.misses),
-        u(st.total_forks), u(st.unexpected_error_replies), u(st.total_error_replies),
+        u(g_server->pubsub().num_channels()), u(g_server->pubsub().num_patterns()),
+        u(g_server->pubsub().num_shard_channels()), u(st.total_forks),
+        u(g_server->tracking().total_keys()), u(g_server->tracking().total_items()),
+        u(g_server->tracking().total_prefixes()), u(st.unexpected_error_replies), u(st.total_error_replies),
         u(st.dump_payload_sanitizations), u(st.net.reads_processed),
         u(st.net.writes_processed));
   }

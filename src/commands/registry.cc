@@ -16,6 +16,8 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterListFamily(t);
   RegisterAdminFamily(t);
   RegisterSetFamily(t);
+  RegisterPubsubFamily(t);
+  RegisterTrackingFamily(t);
   RegisterZsetFamily(t);
   RegisterHashFamily(t);
   RegisterSortFamily(t);

@@ -19,6 +19,8 @@ void RegisterZsetFamily(server::CommandTable& t);         // zset.cc: the sorted
 void RegisterHashFamily(server::CommandTable& t);         // hash.cc
 void RegisterSortFamily(server::CommandTable& t);         // sort.cc: SORT SORT_RO
 void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command_cmd.cc, debug.cc, latency_cmd.cc): COMMAND SLOWLOG LATENCY MONITOR MEMORY DEBUG SHUTDOWN
+void RegisterPubsubFamily(server::CommandTable& t);       // pubsub.cc: (P|S)(UN)SUBSCRIBE (S)PUBLISH PUBSUB
+void RegisterTrackingFamily(server::CommandTable& t);     // tracking_cmd.cc: CLIENT TRACKING CACHING GETREDIR TRACKINGINFO
 void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 
 // Every family: the one place that lists them (no static self-registration:

@@ -298,6 +298,7 @@ long long Keyspace::Flush(int dbnum, bool async) {
     d.expires_cursor = 0;
   }
   dirty += removed;
+  listener_->Flushed(dbnum < 0 ? -1 : dbnum);
   return removed;
 }
 

@@ -21,7 +21,8 @@
 //    (Keyspace::AddReadyInterest).
 //  - BeforeFlush / BeforeSwap before FLUSHDB/FLUSHALL empty a database or
 //    SWAPDB exchanges two, while the keys are still in place (WATCH decides
-//    from what exists).
+//    from what exists); Flushed once after a flush (db -1: FLUSHALL), as
+//    Redis's signalFlushedDb (client tracking invalidates everything).
 // Keys passed in are only valid during the call.
 #pragma once
 
@@ -53,6 +54,7 @@ class KeyspaceListener {
   virtual void KeyEvicted(int db, std::string_view key) = 0;
   virtual void KeyReady(int db, std::string_view key) = 0;
   virtual void BeforeFlush(int db) = 0;
+  virtual void Flushed(int db) { (void)db; }
   virtual void BeforeSwap(int db1, int db2) = 0;
 };
 
@@ -65,6 +67,7 @@ class NullKeyspaceListener final : public KeyspaceListener {
   void KeyEvicted(int, std::string_view) override {}
   void KeyReady(int, std::string_view) override {}
   void BeforeFlush(int) override {}
+  void Flushed(int) override {}
   void BeforeSwap(int, int) override {}
 };
 

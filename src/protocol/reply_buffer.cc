@@ -5,13 +5,40 @@
 
 namespace vireo::protocol {
 
+SharedBlock* SharedBlock::Create(std::string_view bytes) {
+  auto* b = static_cast<SharedBlock*>(base::Alloc(sizeof(SharedBlock) + bytes.size()));
+  b->refs_ = 1;
+  b->len_ = bytes.size();
+  memcpy(b->data_, bytes.data(), bytes.size());
+  return b;
+}
+
+void SharedBlock::Unref() {
+  if (--refs_ == 0) base::Free(this);
+}
+
 ReplyBuffer::~ReplyBuffer() {
-  for (Chunk& c : chunks_) base::Free(c.data);
+  for (Chunk& c : chunks_) FreeChunk(c);
+}
+
+void ReplyBuffer::FreeChunk(Chunk& c) {
+  if (c.shared)
+    c.shared->Unref();
+  else
+    base::Free(c.data);
+}
+
+void ReplyBuffer::AppendShared(SharedBlock* b, size_t skip) {
+  if (skip >= b->size()) return;
+  b->Ref();
+  size_t n = b->size() - skip;
+  chunks_.push_back(Chunk{const_cast<char*>(b->data()) + skip, n, n, b});
+  pending_ += n;
 }
 
 void ReplyBuffer::NewChunk(size_t min) {
   size_t cap = min < kChunkSize ? kChunkSize : min;
-  Chunk c{static_cast<char*>(base::Alloc(cap)), 0, 0};
+  Chunk c{static_cast<char*>(base::Alloc(cap)), 0, 0, nullptr};
   c.cap = base::AllocSize(c.data);
   chunks_.push_back(c);
 }
@@ -55,7 +82,7 @@ void ReplyBuffer::InsertAt(Pos pos, const char* p, size_t n) {
   }
   // Split the chunk: [0, offset) + header chunk + [offset, used) moved to a new chunk.
   size_t tail_len = c.used - pos.offset;
-  Chunk hdr{static_cast<char*>(base::Alloc(n + tail_len)), n + tail_len, 0};
+  Chunk hdr{static_cast<char*>(base::Alloc(n + tail_len)), n + tail_len, 0, nullptr};
   hdr.cap = base::AllocSize(hdr.data);
   memcpy(hdr.data, p, n);
   memcpy(hdr.data + n, c.data + pos.offset, tail_len);
@@ -68,13 +95,14 @@ void ReplyBuffer::TruncateTo(Pos pos) {
   if (chunks_.empty()) return;
   while (chunks_.size() > pos.chunk + 1) {
     pending_ -= chunks_.back().used;
-    base::Free(chunks_.back().data);
+    FreeChunk(chunks_.back());
     chunks_.pop_back();
   }
   Chunk& c = chunks_.back();
   if (c.used > pos.offset) {
     pending_ -= c.used - pos.offset;
     c.used = pos.offset;
+    if (c.shared) c.cap = c.used;  // never append into a shared block
   }
 }
 
@@ -108,27 +136,28 @@ void ReplyBuffer::Consume(size_t n) {
     }
     n -= avail;
     sent_ = 0;
-    if (chunks_.size() == 1 && c.cap == base::AllocSize(c.data) && c.cap <= 2 * kChunkSize) {
+    if (chunks_.size() == 1 && !c.shared && c.cap == base::AllocSize(c.data) &&
+        c.cap <= 2 * kChunkSize) {
       c.used = 0;  // keep the hot chunk
       return;
     }
-    base::Free(c.data);
+    FreeChunk(c);
     chunks_.erase(chunks_.begin());
   }
-  // Everything written: keep at most one chunk, reset.
+  // Everything written: keep at most one (own) chunk, reset.
   if (pending_ == 0 && !chunks_.empty()) {
     sent_ = 0;
-    chunks_.front().used = 0;
-    while (chunks_.size() > 1) {
-      base::Free(chunks_.back().data);
+    while (chunks_.size() > 1 || (!chunks_.empty() && chunks_.back().shared)) {
+      FreeChunk(chunks_.back());
       chunks_.pop_back();
     }
+    if (!chunks_.empty()) chunks_.front().used = 0;
   }
 }
 
 void ReplyBuffer::Release() {
   if (pending_ != 0) return;
-  for (Chunk& c : chunks_) base::Free(c.data);
+  for (Chunk& c : chunks_) FreeChunk(c);
   chunks_.clear();
   chunks_.shrink_to_fit();
   sent_ = 0;

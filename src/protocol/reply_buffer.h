@@ -15,11 +15,31 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 #include <vector>
 
 namespace vireo::protocol {
+
+// An immutable, refcounted block of reply bytes referenced by several
+// clients' outputs (a PUBLISH frame for many subscribers): serialised once,
+// freed when the last output that references it has written it.
+class SharedBlock {
+ public:
+  // A block holding a copy of `bytes`, with one reference (the caller's).
+  static SharedBlock* Create(std::string_view bytes);
+  void Ref() { refs_++; }
+  void Unref();
+  const char* data() const { return data_; }
+  size_t size() const { return len_; }
+
+ private:
+  SharedBlock() = default;
+  uint32_t refs_;
+  size_t len_;
+  char data_[];
+};
 
 class ReplyBuffer {
  public:
@@ -43,6 +63,9 @@ class ReplyBuffer {
     AppendSlow(p, n);
   }
   void Append(std::string_view s) { Append(s.data(), s.size()); }
+  // Appends the bytes of a shared block from `skip` on, by reference (the
+  // buffer takes a reference and drops it once they are written).
+  void AppendShared(SharedBlock* b, size_t skip = 0);
   // Returns a pointer to `n` contiguous writable bytes at the tail; the
   // caller must Commit(k) with k <= n.
   char* Reserve(size_t n);
@@ -84,8 +107,10 @@ class ReplyBuffer {
   struct Chunk {
     char* data;
     size_t used;
-    size_t cap;
+    size_t cap;  // == used for a shared chunk: nothing is ever written into it
+    SharedBlock* shared = nullptr;
   };
+  static void FreeChunk(Chunk& c);
   void AppendSlow(const char* p, size_t n);
   void NewChunk(size_t min);
 

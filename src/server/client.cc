@@ -4,6 +4,8 @@
 #include "server/client_info.h"
 #include "server/errors.h"
 #include "server/log.h"
+#include "server/pubsub.h"
+#include "server/tracking.h"
 #include "server/server.h"
 
 namespace vireo::server {
@@ -23,6 +25,11 @@ Client::Client(Server* srv, net::EventLoop* loop, int sock, bool unix_socket)
 }
 
 Client::~Client() {
+  // Why here and not at Close(): a closed client stays subscribed until it
+  // is freed (Redis's CLOSE_ASAP), so a delivery never edits the list it
+  // walks.
+  srv_->pubsub().Forget(*this);
+  srv_->tracking().Disable(*this);
   // A client destroyed without Close() (socket-less ones, or at shutdown)
   // still leaves the server's registries (WATCH, MONITOR, pauses).
   if (!closed_) {
@@ -88,6 +95,12 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
   flags &= ~kClientReplySkip;
   if (flags & kClientReplySkipNext) flags = (flags & ~kClientReplySkipNext) | kClientReplySkip;
   reply.muted = (flags & (kClientReplyOff | kClientReplySkip)) != 0;
+  // Why: CLIENT CACHING yes/no applies to the next command only, or to the
+  // whole MULTI ... EXEC; any CLIENT subcommand keeps it (Redis's
+  // resetClient compares the previous command's proc with clientCommand).
+  if ((flags & kClientTrackingCaching) && !(flags & kClientMulti) &&
+      !(last_cmd && last_cmd->parent && last_cmd->parent->name == "client"))
+    flags &= ~kClientTrackingCaching;
   if (closed_) return Verdict::kStop;
   EnforceOutputLimits();
   if (closed_ || !AcceptingInput()) return Verdict::kStop;

@@ -29,6 +29,8 @@ namespace vireo::server {
 struct Command;
 class Server;
 class Client;
+struct ClientPubSub;
+struct ClientTracking;
 
 // Client flags (a subset of Redis's CLIENT_* with the same meaning).
 enum ClientFlag : uint64_t {
@@ -52,6 +54,15 @@ enum ClientFlag : uint64_t {
   kClientPreventProp = 1ull << 17,     // the command propagated its own form
   kClientBlocked = 1ull << 18,         // waiting on keys (blocking.h)
   kClientDenyBlocking = 1ull << 19,    // EXEC: blocking commands do not block
+  kClientForcePropRepl = 1ull << 20,   // propagate to replicas only (PUBLISH)
+  // Client-side caching (tracking.h), Redis's CLIENT_TRACKING_*.
+  kClientTracking = 1ull << 21,
+  kClientTrackingBrokenRedir = 1ull << 22,
+  kClientTrackingBcast = 1ull << 23,
+  kClientTrackingOptin = 1ull << 24,
+  kClientTrackingOptout = 1ull << 25,
+  kClientTrackingCaching = 1ull << 26,  // CLIENT CACHING yes/no for the next command
+  kClientTrackingNoloop = 1ull << 27,
 };
 
 struct QueuedCommand {
@@ -101,6 +112,11 @@ class Client final : public net::ConnectionHandler {
   std::vector<std::unique_ptr<WatchedKey>> watched;
   // Blocked on keys (BLPOP...), or running again after a wake-up.
   std::unique_ptr<BlockState> bstate;
+  // Channels, patterns and shard channels (pubsub.h); null until the first
+  // subscription.
+  std::unique_ptr<ClientPubSub> pubsub;
+  // CLIENT TRACKING's redirect and BCAST prefixes (tracking.h); null when off.
+  std::unique_ptr<ClientTracking> tracking;
 
   int resp() const { return reply.resp; }
   protocol::ReplyBuffer& out() { return out_; }

@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "server/command.h"
+#include "server/pubsub.h"
+#include "server/tracking.h"
 #include "server/server.h"
 
 namespace vireo::server {
@@ -29,6 +31,7 @@ size_t ClientMemoryUsage(Client& cl) {
   mem += cl.argv_mem() + sizeof(void*) * cl.argv.size();
   mem += MultiMem(cl) + sizeof(QueuedCommand) * cl.mstate.capacity();
   for (const auto& w : cl.watched) mem += sizeof(WatchedKey) + w->key.size();
+  mem += cl.server()->pubsub().MemoryOverhead(cl);
   mem += cl.name.capacity() > 15 ? cl.name.capacity() + 1 : 0;
   return mem;
 }
@@ -40,6 +43,9 @@ std::string ClientInfoString(Client& cl) {
   if (cl.flags & kClientPubsub) *p++ = 'P';
   if (cl.flags & kClientMulti) *p++ = 'x';
   if (cl.flags & kClientBlocked) *p++ = 'b';
+  if (cl.flags & kClientTracking) *p++ = 't';
+  if (cl.flags & kClientTrackingBrokenRedir) *p++ = 'R';
+  if (cl.flags & kClientTrackingBcast) *p++ = 'B';
   if (cl.flags & kClientDirtyCas) *p++ = 'd';
   if (cl.flags & kClientCloseAfterReply) *p++ = 'c';
   if (cl.flags & kClientCloseAsap) *p++ = 'A';
@@ -72,13 +78,19 @@ std::string ClientInfoString(Client& cl) {
   std::string s = buf;
   s += cl.name;
   snprintf(buf, sizeof(buf),
-           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu "
+           " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu "
            "argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu "
-           "events=%s cmd=%s user=default redir=-1 resp=%d",
-           static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index, multi,
+           "events=%s cmd=%s user=default redir=%lld resp=%d",
+           static_cast<long long>(age), static_cast<long long>(idle), flags, cl.db_index,
+           cl.pubsub ? cl.pubsub->channels.size() : 0, cl.pubsub ? cl.pubsub->patterns.size() : 0,
+           cl.pubsub ? cl.pubsub->shard_channels.size() : 0, multi,
            cl.qbuf_len(), cl.qbuf_free(), cl.argv_mem(), MultiMem(cl), rbs, pending, obl, oll,
            cl.output_memory(), ClientMemoryUsage(cl), events.c_str(),
-           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL", cl.resp());
+           cl.last_cmd ? cl.last_cmd->name.c_str() : "NULL",
+           (cl.flags & kClientTracking) && cl.tracking
+               ? static_cast<long long>(cl.tracking->redirect)
+               : -1LL,
+           cl.resp());
   s += buf;
   return s;
 }

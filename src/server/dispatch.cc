@@ -21,6 +21,16 @@ namespace {
 
 
 // Redis's rejectCommand: error reply, flag a transaction, count.
+bool AllowedInPubsubContext(const Command& cmd) {
+  if (cmd.parent) return false;
+  static constexpr std::string_view kAllowed[] = {"ping",        "subscribe",    "ssubscribe",
+                                                  "unsubscribe", "sunsubscribe", "psubscribe",
+                                                  "punsubscribe", "quit",        "reset"};
+  for (std::string_view n : kAllowed)
+    if (cmd.name == n) return true;
+  return false;
+}
+
 void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
   if (c.flags & kClientMulti) c.flags |= kClientDirtyExec;
   if (cmd) cmd->rejected_calls++;
@@ -91,6 +101,15 @@ void AnswerUnblocked(Server& s, Client& c) {
 }  // namespace
 
 bool Server::ProcessCommand(Client& c) {
+  // Redis's current_client: who the running command belongs to (tracking's
+  // NOLOOP and held invalidations); nested runs (blocked clients served
+  // after this command) set their own and give it back.
+  struct CurrentClient {
+    Client** slot;
+    Client* saved;
+    ~CurrentClient() { *slot = saved; }
+  } current_guard{&current_client_, current_client_};
+  current_client_ = &c;
   UpdateTime();
   if (c.bstate && c.bstate->outcome != BlockState::Outcome::kNone) {
     AnswerUnblocked(*this, c);
@@ -161,6 +180,13 @@ bool Server::ProcessCommand(Client& c) {
     if (!oom.empty()) Reject(*this, c, cmd, oom);
     return true;
   }
+  // Why: a RESP2 connection in subscribed mode reads only push frames, so
+  // Redis lets it run just the commands that make sense there; RESP3
+  // interleaves replies and pushes, without limits.
+  if ((c.flags & kClientPubsub) && c.resp() == 2 && !AllowedInPubsubContext(*cmd)) {
+    Reject(*this, c, cmd, err::PubsubContext(cmd->name));
+    return true;
+  }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas
   // may not touch the keyspace.
   if ((c.flags & kClientMonitor) &&
@@ -191,6 +217,9 @@ bool Server::ProcessCommand(Client& c) {
     c.reply.Raw("+QUEUED\r\n");
     return true;
   }
+  // Why: Redis bounds the tracking table before each command
+  // (trackingLimitUsedSlots in processCommand).
+  if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   Call(c, cmd);
   if (c.bstate && !(c.flags & kClientBlocked)) blocking_.Finished(c);
   // Why: Redis serves the clients blocked on keys this command made ready
@@ -204,7 +233,7 @@ void Server::Call(Client& c, Command* cmd) {
   long long dirty_before = keyspace_->dirty;
   // Propagation flags are per call; a nested call (EXEC's commands) must
   // not see or leak its caller's.
-  const uint64_t kPropFlags = kClientForceProp | kClientPreventProp;
+  const uint64_t kPropFlags = kClientForceProp | kClientForcePropRepl | kClientPreventProp;
   uint64_t saved_prop_flags = c.flags & kPropFlags;
   c.flags &= ~kPropFlags;
   prev_err_count_ = stats.total_error_replies;
@@ -240,20 +269,33 @@ void Server::Call(Client& c, Command* cmd) {
     stats.numcommands++;
     RecordCommandLatency(cmd, static_cast<int64_t>(duration));
   }
+  // Why: the keys a read-only command fetched may now be cached by a
+  // tracking client (Redis's call(): trackingRememberKeys).
+  if (cmd->has(kCmdReadonly) && (c.flags & kClientTracking) && !(c.flags & kClientTrackingBcast))
+    tracking_.RememberKeys(c);
   if (!rerun && !monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
     FeedMonitors(*this, c, dbid);
   if (propagator_.active() && cmd != exec_cmd_) {
     // The command itself, unless it emitted its own effect form (or
     // changed nothing and did not force propagation).
     bool changed = keyspace_->dirty != dirty_before;
-    if ((changed || (c.flags & kClientForceProp)) && !(c.flags & kClientPreventProp))
-      propagator_.Add(c.db_index, c.argv);
+    if (!(c.flags & kClientPreventProp)) {
+      if (changed || (c.flags & kClientForceProp))
+        propagator_.Add(c.db_index, c.argv);
+      else if (c.flags & kClientForcePropRepl)
+        propagator_.Add(c.db_index, c.argv, kPropagateRepl);
+    }
   }
   c.flags = (c.flags & ~kPropFlags) | saved_prop_flags;
   // Why: what a whole top-level call produced goes out at its end, wrapped
   // in MULTI/EXEC when several commands (Redis's afterCommand), except for
   // commands that may expire arbitrary keys (SCAN, RANDOMKEY).
-  if (call_depth_ == 0) propagator_.Flush(!cmd->has(kCmdTouchesArbitraryKeys));
+  if (call_depth_ == 0) {
+    propagator_.Flush(!cmd->has(kCmdTouchesArbitraryKeys));
+    // Invalidations for this client held while its command ran go after
+    // its reply (Redis's afterCommand).
+    tracking_.HandlePending();
+  }
   c.cmd = prev_cmd ? prev_cmd : cmd;
 }
 

@@ -73,6 +73,10 @@ engine::EvictResult Server::PerformEvictions() {
   // Why: the evicted keys' DELs are propagated right away, one by one,
   // never wrapped in MULTI (Redis's propagate_no_multi in performEvictions).
   propagator_.Flush(false);
+  // Why: invalidations of evicted keys held for the current client go out
+  // now, before its command, or they would look like they are about the
+  // value the command writes (trackingHandlePendingKeyInvalidations).
+  tracking_.HandlePending();
   if (evictor_->running() && !evict_timer_armed_) ArmEvictionTimer();
   return r;
 }

@@ -26,9 +26,19 @@
 
 namespace vireo::server {
 
+// Where a command goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL): PUBLISH
+// reaches replicas but not the AOF.
+enum PropagationTarget : int {
+  kPropagateAof = 1,
+  kPropagateRepl = 2,
+  kPropagateAll = kPropagateAof | kPropagateRepl,
+};
+
 class PropagationSink {
  public:
   virtual ~PropagationSink() = default;
+  // The target this sink is (kPropagateAof or kPropagateRepl).
+  virtual int target() const = 0;
   // A write in db `dbid`, in its deterministic form. The views are valid
   // during the call only.
   virtual void Feed(int dbid, std::span<const std::string_view> argv) = 0;
@@ -41,9 +51,9 @@ class Propagator {
   bool active() const { return !sinks_.empty(); }
 
   // Appends one command to the pending list (copied).
-  void Add(int dbid, std::span<const std::string_view> argv);
-  void Add(int dbid, std::initializer_list<std::string_view> argv) {
-    Add(dbid, std::span<const std::string_view>(argv.begin(), argv.size()));
+  void Add(int dbid, std::span<const std::string_view> argv, int targets = kPropagateAll);
+  void Add(int dbid, std::initializer_list<std::string_view> argv, int targets = kPropagateAll) {
+    Add(dbid, std::span<const std::string_view>(argv.begin(), argv.size()), targets);
   }
   size_t pending() const { return ops_.size(); }
 
@@ -58,13 +68,14 @@ class Propagator {
     int dbid;
     uint32_t first_arg;
     uint32_t argc;
+    int targets;
   };
   struct Arg {
     size_t offset;
     size_t len;
   };
   void FlushPending(bool wrap);
-  void FeedAll(int dbid, std::span<const std::string_view> argv);
+  void FeedAll(int dbid, std::span<const std::string_view> argv, int targets);
 
   std::vector<PropagationSink*> sinks_;
   std::vector<Op> ops_;

@@ -71,8 +71,13 @@ void Server::UpdateTime() {
 class Server::KeyspaceEvents final : public engine::KeyspaceListener {
  public:
   explicit KeyspaceEvents(Server* s) : s_(s) {}
-  void KeyModified(int db, std::string_view key) override { s_->watches_->Touch(db, key); }
-  void KeyEvent(int, std::string_view, int, std::string_view) override {}
+  void KeyModified(int db, std::string_view key) override {
+    s_->watches_->Touch(db, key);
+    if (s_->tracking_.clients() > 0) s_->tracking_.InvalidateKey(key, true);
+  }
+  void KeyEvent(int type, std::string_view event, int db, std::string_view key) override {
+    s_->pubsub_.NotifyKeyspaceEvent(s_->cfg().notify_keyspace_events, type, event, db, key);
+  }
   void KeyExpired(int db, std::string_view key) override {
     // Why: a master propagates expiry as an explicit DEL (UNLINK when
     // lazyfree-lazy-expire), so replicas and the AOF stay consistent.
@@ -83,11 +88,15 @@ class Server::KeyspaceEvents final : public engine::KeyspaceListener {
     s_->propagator_.Add(db, {s_->cfg().lazyfree_lazy_eviction ? "UNLINK" : "DEL", key});
   }
   void BeforeFlush(int db) override { s_->watches_->TouchAllInDb(db, -1); }
+  // Why: tracked keys are not per db; a flush invalidates everything
+  // with one null message (trackingInvalidateKeysOnFlush).
+  void Flushed(int) override { s_->tracking_.InvalidateAll(); }
   void BeforeSwap(int db1, int db2) override {
     s_->blocking_.SignalDb(db1);
     s_->blocking_.SignalDb(db2);
     s_->watches_->TouchAllInDb(db1, db2);
     s_->watches_->TouchAllInDb(db2, db1);
+    s_->tracking_.InvalidateAll();
   }
 
  private:
@@ -144,6 +153,16 @@ bool Server::Init(std::string* err) {
                     SyncKeyspaceOptions();
                     return true;
                   });
+  // Why: Redis publishes a notification only for the classes in
+  // notify-keyspace-events and only with K or E; the keyspace skips the
+  // listener call for everything else.
+  auto sync_events = [this](std::string*) {
+    int f = cfg().notify_keyspace_events;
+    keyspace_->set_event_mask((f & (kNotifyKeyspace | kNotifyKeyevent)) ? f : 0);
+    return true;
+  };
+  sync_events(nullptr);
+  config.OnChange("notify-keyspace-events", sync_events);
   exec_cmd_ = commands_.Find("exec");
   // Why: Redis applies a new template at once (updateProcTitleTemplate),
   // whatever set-proc-title says.
@@ -163,12 +182,13 @@ bool Server::Init(std::string* err) {
 }
 
 Client* Server::FindClient(uint64_t id) {
-  for (Client* c = clients_head_; c; c = c->next)
-    if (c->id == id && !c->closed()) return c;
-  return nullptr;
+  // Why an index: tracking looks up every client a key is remembered for.
+  auto it = clients_by_id_.find(id);
+  return it == clients_by_id_.end() || it->second->closed() ? nullptr : it->second;
 }
 
 void Server::LinkClient(Client* c) {
+  clients_by_id_[c->id] = c;
   c->linked = true;
   c->prev = clients_tail_;
   c->next = nullptr;
@@ -196,6 +216,7 @@ void Server::OnClientClosed(Client* c) {
   // (socket-less clients were never in it).
   if (!c->linked) return;
   c->linked = false;
+  clients_by_id_.erase(c->id);
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -450,6 +471,8 @@ void Server::BeforeSleep() {
   if (blocking_.has_work()) blocking_.ServeReady();
   // Anything a step outside a command left for the AOF and replicas.
   propagator_.Flush(false);
+  // Keys changed under BCAST prefixes during this iteration.
+  tracking_.BroadcastPending();
   if (!pending_writes_.empty()) {
     auto v = std::move(pending_writes_);
     pending_writes_.clear();
@@ -519,6 +542,8 @@ void Server::Cron() {
     stats.peak_memory_time = now_ms();
   }
   if (pause_end_ms && pause_end_ms <= now_ms()) UnpauseClients();
+  // Why: a CONFIG SET tracking-table-max-keys takes effect even when idle.
+  if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   ClientsCron();
   DatabasesCron();
   for (auto& h : cron_hooks_) h();

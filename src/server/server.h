@@ -37,6 +37,8 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/propagation.h"
+#include "server/pubsub.h"
+#include "server/tracking.h"
 #include "server/watch.h"
 
 namespace vireo::server {
@@ -112,6 +114,12 @@ class Server {
   WatchRegistry& watches() { return *watches_; }
   Propagator& propagator() { return propagator_; }
   BlockingRegistry& blocking() { return blocking_; }
+  PubSub& pubsub() { return pubsub_; }
+  Tracking& tracking() { return tracking_; }
+  // The client whose command is being processed (Redis's current_client),
+  // and whether a command is executing (Redis's fixed_time_expire).
+  Client* current_client() const { return current_client_; }
+  bool in_call() const { return call_depth_ > 0; }
 
   // --- clients ----------------------------------------------------------
   Client* clients_head() { return clients_head_; }
@@ -242,6 +250,10 @@ class Server {
   std::unique_ptr<KeyspaceEvents> keyspace_events_;
   Propagator propagator_;
   BlockingRegistry blocking_{this};
+  PubSub pubsub_{this};
+  Tracking tracking_{this};
+  Client* current_client_ = nullptr;
+  std::unordered_map<uint64_t, Client*> clients_by_id_;
   int call_depth_ = 0;
   Command* exec_cmd_ = nullptr;  // EXEC is never propagated itself
   // Errors counted when the last command (or nested command) ended: a call

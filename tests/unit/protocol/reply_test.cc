@@ -644,5 +644,37 @@ TEST(ReplyBuffer, RandomizedAgainstModel) {
   }
 }
 
+// Shared blocks (one PUBLISH frame referenced by many subscribers): the
+// bytes appear in order between owned bytes, partial writes and truncation
+// work, and the block is freed when the last buffer released it.
+TEST(ReplyBufferShared, SharedBlockBetweenOwnedBytes) {
+  std::string big(10000, 'x');
+  SharedBlock* b = SharedBlock::Create("*" + big);
+  ReplyBuffer one, two;
+  one.Append("A");
+  one.AppendShared(b);
+  one.Append("B");
+  two.Append(">");
+  two.AppendShared(b, 1);
+  b->Unref();  // the buffers hold it now
+  EXPECT_EQ(Contents(one), "A*" + big + "B");
+  EXPECT_EQ(Contents(two), ">" + big);
+  EXPECT_EQ(one.pending(), big.size() + 3);
+  one.Consume(5000);  // partly into the shared chunk
+  EXPECT_EQ(Contents(one), big.substr(4998) + "B");
+  one.Consume(one.pending());
+  EXPECT_TRUE(one.empty());
+  one.Append("next");  // never written into the shared bytes
+  EXPECT_EQ(Contents(one), "next");
+  EXPECT_EQ(Contents(two), ">" + big);
+  auto pos = two.Tell();
+  two.Append("tail");
+  two.TruncateTo(pos);
+  two.Append("C");
+  EXPECT_EQ(Contents(two), ">" + big + "C");
+  two.Consume(two.pending());
+  EXPECT_TRUE(two.empty());
+}
+
 }  // namespace
 }  // namespace vireo::protocol

@@ -40,6 +40,8 @@ class RecordingSink : public PropagationSink {
  public:
   explicit RecordingSink(bool with_db = true) : with_db_(with_db) {}
   std::vector<std::string> fed;
+  // Records what replicas and the AOF would both receive.
+  int target() const override { return server::kPropagateAll; }
   void Feed(int dbid, std::span<const std::string_view> argv) override {
     std::string line = with_db_ ? std::to_string(dbid) + ":" : std::string();
     for (size_t i = 0; i < argv.size(); i++) {
