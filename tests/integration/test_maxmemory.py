@@ -453,3 +453,24 @@ def test_evicted_client_smaller_ones_survive(srv, r):
     finally:
         for s in small + [big]:
             s.close()
+
+
+def test_evicted_keyspace_event(srv, r):
+    # Each evicted key is notified as "evicted" (class 'e'), as Redis's
+    # performEvictions does (notifyKeyspaceEvent NOTIFY_EVICTED).
+    r.config_set("notify-keyspace-events", "Ee")
+    sub = srv.client(decode_responses=True)
+    ps = sub.pubsub()
+    ps.subscribe("__keyevent@0__:evicted")
+    assert ps.get_message(timeout=5)["type"] == "subscribe"
+    r.config_set("maxmemory-policy", "allkeys-lru")
+    r.set("victim", "x")
+    r.config_set("maxmemory", 1)
+    r.get("victim")  # any command runs the eviction first
+    msg = ps.get_message(timeout=5)
+    assert msg is not None and msg["type"] == "message"
+    assert msg["channel"] == "__keyevent@0__:evicted"
+    assert msg["data"] == "victim"
+    r.config_set("maxmemory", 0)
+    ps.close()
+    sub.close()
