@@ -280,12 +280,13 @@ EvictResult Evictor::Perform() {
       break;
     }
     // Why: only what the deletion itself frees counts; the DEL propagated
-    // and invalidation messages would otherwise keep the loop from ending.
-    long long before = static_cast<long long>(base::UsedMemory());
+    // and the tracking invalidation messages (both allocate) would
+    // otherwise keep the loop from ending, a feedback loop draining the db.
+    long long delta = 0;
     int64_t t0 = base::MonotonicUs();
-    ks_->Evict(db, best_, opts_.lazy);
+    ks_->Evict(db, best_, opts_.lazy, &delta);
     if (latency_) latency_("eviction-del", static_cast<uint64_t>(base::MonotonicUs() - t0) / 1000);
-    freed += before - static_cast<long long>(base::UsedMemory());
+    freed += delta;
     keys_freed++;
     if (keys_freed % 16 == 0) {
       // Why: with lazy eviction the thread frees memory the deltas above

@@ -201,13 +201,11 @@ bool Server::EvictClients(Client* current) {
     ForgetClientMemory(cand.c);
     cand.c->Close();
     // Why: Redis frees an evicted client at once; here the object goes at
-    // the end of the loop iteration, so give back its replies now, or key
-    // eviction would still see them (the current client's buffers are in
-    // use by the command being processed).
-    if (cand.c != current) {
-      cand.c->out().Consume(cand.c->out().pending());
-      cand.c->out().Release();
-    }
+    // the end of the loop iteration, so give back its unsent replies now,
+    // or key eviction would still see them. (Eviction runs between
+    // commands, so no reply is being built, not even the current client's.)
+    cand.c->out().Consume(cand.c->out().pending());
+    cand.c->out().Release();
     stats.evictedclients++;
   }
   if (clients_mem_ >= limit)

@@ -474,3 +474,37 @@ def test_evicted_keyspace_event(srv, r):
     r.config_set("maxmemory", 0)
     ps.close()
     sub.close()
+
+
+def test_client_tracking_does_not_cause_eviction_feedback_loop(srv, r):
+    # maxmemory.tcl: "client tracking don't cause eviction feedback loop":
+    # the invalidation messages an eviction sends must not count against
+    # the memory it freed, or eviction drains the database.
+    r.config_set("latency-tracking", "no")
+    r.config_set("maxmemory-policy", "allkeys-lru")
+    r.config_set("maxmemory-eviction-tenacity", 100)
+    clients = []
+    for _ in range(10):
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+        s.sendall(b"HELLO 3\r\nCLIENT TRACKING on\r\n")
+        got = b""
+        while not got.endswith(b"+OK\r\n"):
+            got += s.recv(65536)
+        clients.append(s)
+    keys = ["%d%s" % (j, "x" * 1000) for j in range(300)]
+    pipe(r, (("set", k, "x") for k in keys))
+    get = b"".join(b"*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n" % (len(k), k.encode()) for k in keys)
+    for s in clients:
+        s.sendall(get)
+        got = b""
+        while got.count(b"$1\r\nx\r\n") < 300:
+            got += s.recv(1 << 20)
+    time.sleep(1.1)  # the cron trims the clients' query buffers
+    limit = used(r) - 40000
+    r.config_set("maxmemory", limit)
+    evicted = r.info("stats")["evicted_keys"]
+    assert 200 <= r.dbsize() <= 300
+    assert 10 <= evicted <= 50, evicted
+    for s in clients:
+        assert s.recv(65536)  # invalidation messages are waiting
+        s.close()
