@@ -10,6 +10,8 @@
 // evictClients and server.c's client memory buckets).
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "server/client_info.h"
@@ -178,7 +180,8 @@ void Server::ForgetClientMemory(Client* c) {
 bool Server::EvictClients(Client* current) {
   size_t limit = ClientEvictionLimit();
   if (limit == 0) return false;
-  if (current) UpdateClientMemory(current);
+  // (The current client was counted after its last read and command, as
+  // Redis does; not again here.)
   if (clients_mem_ < limit) return false;
   // Biggest memory group first; within a group, the list order (Redis
   // walks each bucket's list from its head).
@@ -211,6 +214,32 @@ bool Server::EvictClients(Client* current) {
   if (clients_mem_ >= limit)
     Log(LogLevel::kWarning, "Over client maxmemory after evicting all evictable clients");
   return evicted_current;
+}
+
+std::string Server::ClientEvictionBuckets() {
+  constexpr int kBuckets = kBucketMaxLog - kBucketMinLog + 1;
+  size_t sum[kBuckets] = {};
+  unsigned long count[kBuckets] = {};
+  for (Client* c = clients_head_; c; c = c->next) {
+    if (c->closed() || (c->flags & (kClientNoEvict | kClientProtected))) continue;
+    int b = MemBucket(c->evict_mem);
+    sum[b] += c->evict_mem;
+    count[b]++;
+  }
+  std::string out;
+  char line[160];
+  for (int j = 0; j < kBuckets; j++) {
+    int n = j == 0 ? snprintf(line, sizeof(line), "bucket          0")
+                   : snprintf(line, sizeof(line), "bucket %10zu", size_t{1} << (j - 1 + kBucketMinLog));
+    out.append(line, static_cast<size_t>(n));
+    n = j == kBuckets - 1
+            ? snprintf(line, sizeof(line), "+            : ")
+            : snprintf(line, sizeof(line), " - %10zu: ", (size_t{1} << (j + kBucketMinLog)) - 1);
+    out.append(line, static_cast<size_t>(n));
+    n = snprintf(line, sizeof(line), "tot-mem: %10zu, clients: %lu\n", sum[j], count[j]);
+    out.append(line, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 }  // namespace vireo::server

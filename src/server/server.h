@@ -203,6 +203,8 @@ class Server {
   // Redis's evictClients (maxmemory-clients): frees the biggest clients
   // until client memory is under the limit. True when `current` was freed.
   bool EvictClients(Client* current);
+  // DEBUG CLIENT-EVICTION: Redis's bucket table of evictable clients.
+  std::string ClientEvictionBuckets();
 
   // Copies the directives the keyspace reads into its options.
   void SyncKeyspaceOptions();

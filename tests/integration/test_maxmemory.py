@@ -10,6 +10,7 @@ Not here: the "evicted" keyspace event (needs SUBSCRIBE / pub/sub, which
 the coordinator adds) and the propagation cases (need a replica).
 """
 import random
+import re
 import socket
 import time
 
@@ -508,3 +509,19 @@ def test_client_tracking_does_not_cause_eviction_feedback_loop(srv, r):
     for s in clients:
         assert s.recv(65536)  # invalidation messages are waiting
         s.close()
+
+
+def test_debug_client_eviction(server_factory, tmp_path):
+    # DEBUG CLIENT-EVICTION: Redis's table of client memory buckets, an
+    # error while maxmemory-clients is 0.
+    s = server_factory(args=["--enable-debug-command", "yes"], cwd=str(tmp_path))
+    r = s.client(decode_responses=True)
+    with pytest.raises(redis.exceptions.ResponseError, match="^maxmemory-clients is disabled.$"):
+        r.execute_command("DEBUG", "CLIENT-EVICTION")
+    r.config_set("maxmemory-clients", "10mb")
+    lines = r.execute_command("DEBUG", "CLIENT-EVICTION").splitlines()
+    assert len(lines) == 19
+    assert lines[0].startswith("bucket          0 -      32767: tot-mem: ")
+    assert lines[-1].startswith("bucket 4294967296+            : tot-mem: ")
+    assert all(re.match(r"^bucket .{10}.{15}tot-mem: +\d+, clients: \d+$", x) for x in lines)
+    r.close()
