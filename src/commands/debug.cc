@@ -549,8 +549,14 @@ void CmdDebug(Client& c) {
     DebugHtStatsKey(c);
   } else if (is("config-rewrite-force-all") && argc == 2) {
     DebugConfigRewriteForceAll(c);
-  } else if ((is("change-repl-id") || is("client-eviction")) && argc == 2) {
+  } else if (is("change-repl-id") && argc == 2) {
     NotSupported(c);
+  } else if (is("client-eviction") && argc == 2) {
+    // Redis's buckets exist only while maxmemory-clients is set.
+    if (g_server->cfg().maxmemory_clients == 0)
+      Err(c, server::err::kClientEvictionDisabled);
+    else
+      c.reply.Verbatim(g_server->ClientEvictionBuckets());
   } else if (is("stringmatch-test") && argc == 2) {
     DebugStringmatchTest(c);
   } else if ((is("mallctl") || is("mallctl-str")) && argc >= 3) {

@@ -408,7 +408,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "rss_overhead_bytes:%lld\r\n"
         "mem_fragmentation_ratio:%.2f\r\n"
         "mem_fragmentation_bytes:%lld\r\n"
-        "mem_not_counted_for_evict:%d\r\n"
+        "mem_not_counted_for_evict:%zu\r\n"
         "mem_replication_backlog:%d\r\n"
         "mem_total_replication_buffers:%d\r\n"
         "mem_clients_slaves:%d\r\n"
@@ -422,7 +422,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         cfg.maxmemory, Human(cfg.maxmemory).c_str(), PolicyName(cfg.maxmemory_policy),
         Ratio(al.active, al.allocated), static_cast<unsigned long long>(frag_bytes),
         Ratio(al.resident, al.active), rss_bytes, Ratio(rss, al.resident), extra_bytes,
-        Ratio(rss, used), total_frag_bytes, 0, 0, 0, 0, clients_normal, 0, 0,
+        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), 0, 0, 0, clients_normal, 0, 0,
         base::AllocatorName(), 0, engine::lazyfree::PendingObjects(),
         engine::lazyfree::FreedObjects());
   }
@@ -490,8 +490,8 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "expire_cycle_cpu_milliseconds:%llu\r\n"
         "evicted_keys:%llu\r\n"
         "evicted_clients:%llu\r\n"
-        "total_eviction_exceeded_time:0\r\n"
-        "current_eviction_exceeded_time:0\r\n"
+        "total_eviction_exceeded_time:%llu\r\n"
+        "current_eviction_exceeded_time:%llu\r\n"
         "keyspace_hits:%llu\r\n"
         "keyspace_misses:%llu\r\n"
         "pubsub_channels:%llu\r\n"
@@ -525,7 +525,8 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         static_cast<double>(static_cast<float>(Instantaneous(st.net_out)) / 1024),
         u(st.rejected_conn), u(ks.expired_keys), ks.expired_stale_perc * 100,
         u(ks.expired_time_cap_reached_count), u(ks.expire_cycle_time_used / 1000),
-        u(ks.evicted_keys), u(st.evictedclients), u(ks.hits), u(ks.misses),
+        u(ks.evicted_keys), u(st.evictedclients), u(srv.evictor().total_exceeded_ms()),
+        u(srv.evictor().current_exceeded_ms()), u(ks.hits), u(ks.misses),
         u(g_server->pubsub().num_channels()), u(g_server->pubsub().num_patterns()),
         u(g_server->pubsub().num_shard_channels()), u(st.total_forks),
         u(g_server->tracking().total_keys()), u(g_server->tracking().total_items()),

@@ -22,8 +22,14 @@
 
 namespace vireo::engine {
 
+// Redis's dictExpandAllowed for the keyspace tables (defined in evict.cc):
+// false when growing by `more_mem` bytes would pass maxmemory, unless the
+// table is already overloaded.
+bool KeyspaceExpandAllowed(size_t more_mem, double used_ratio);
+
 struct EntryTraits {
   static std::string_view Key(const Entry* e) { return e->key(); }
+  static bool ExpandAllowed(size_t more, double ratio) { return KeyspaceExpandAllowed(more, ratio); }
 };
 
 struct ExpireNode {
@@ -33,6 +39,7 @@ struct ExpireNode {
 };
 struct ExpireTraits {
   static std::string_view Key(const ExpireNode* n) { return n->entry->key(); }
+  static bool ExpandAllowed(size_t more, double ratio) { return KeyspaceExpandAllowed(more, ratio); }
 };
 
 using KeyTable = HashTable<Entry, EntryTraits>;

@@ -434,8 +434,21 @@ class HashTable {
       return;
     }
     if (used_[0] >= size_[0] * kMaxLoad &&
-        (resize_allowed_ || used_[0] / size_[0] > kForceResizeRatio * kMaxLoad))
+        (resize_allowed_ || used_[0] / size_[0] > kForceResizeRatio * kMaxLoad) &&
+        ExpandAllowed())
       StartResize((used_[0] + kMaxLoad) / kMaxLoad);
+  }
+
+  // Redis's dictTypeExpandAllowed: a table type may veto a grow
+  // (Traits::ExpandAllowed(bytes of the new table, load factor)); the
+  // keyspace tables do when the new table would pass maxmemory.
+  bool ExpandAllowed() const {
+    if constexpr (requires { Traits::ExpandAllowed(size_t{}, 0.0); }) {
+      size_t more = NextPower((used_[0] + kMaxLoad) / kMaxLoad) * sizeof(Node*);
+      return Traits::ExpandAllowed(more, static_cast<double>(used_[0]) / static_cast<double>(size_[0]));
+    } else {
+      return true;
+    }
   }
 
   void FreeTables() {

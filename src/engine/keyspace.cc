@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/memory.h"
 #include "engine/lazyfree.h"
 #include "engine/lru.h"
 #include "engine/value.h"
@@ -50,6 +51,22 @@ void Keyspace::DeleteExpired(int db, std::string_view key) {
   SignalModified(db, k);
   listener_->KeyExpired(db, k);
   stats_.expired_keys++;
+}
+
+bool Keyspace::Evict(int db, std::string_view key, bool lazy, long long* freed) {
+  std::string k(key);  // `key` may point into the entry
+  long long before = static_cast<long long>(base::UsedMemory());
+  Entry* e = D(db).Unlink(k);
+  if (!e) return false;
+  Release(e, lazy);
+  if (freed) *freed = before - static_cast<long long>(base::UsedMemory());
+  stats_.evicted_keys++;
+  // Why this order: Redis's performEvictions counts, signals WATCH/tracking,
+  // notifies "evicted", then propagates the DEL (propagateDeletion).
+  SignalModified(db, k);
+  Event(notify::kEvicted, "evicted", db, k);
+  listener_->KeyEvicted(db, k);
+  return true;
 }
 
 bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {

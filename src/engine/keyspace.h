@@ -194,6 +194,14 @@ class Keyspace {
   // appended to *out; returns the next cursor.
   uint64_t ScanKeys(int db, uint64_t cursor, int64_t count, std::vector<std::string>* out);
 
+  // Eviction (engine/evict.h picks the key): removes `key` as Redis's
+  // performEvictions does — freed lazily when `lazy`, evicted_keys++,
+  // KeyModified, the "evicted" event, then KeyEvicted (the DEL/UNLINK).
+  // False when the key does not exist. *freed (when given) gets the bytes
+  // the deletion itself gave back, measured before the reports (whose
+  // invalidation messages and DELs may allocate).
+  bool Evict(int db, std::string_view key, bool lazy, long long* freed = nullptr);
+
   // --- background work (the server's cron and loop) ----------------------
   // Redis 7.0's activeExpireCycle (fast or slow). Returns the us spent.
   int64_t ActiveExpireCycle(bool fast, int hz);

@@ -78,6 +78,9 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
   flags |= kClientExecuting;
   bool ran = srv_->ProcessCommand(*this);
   flags &= ~kClientExecuting;
+  // Client eviction counts the reply just produced (Redis updates the
+  // client's memory bucket after each command).
+  if (srv_->cfg().maxmemory_clients != 0) srv_->UpdateClientMemory(this);
   if (!ran) {
     // CLIENT PAUSE holds this command: parse it again once unpaused.
     flags |= kClientPendingCommand;
@@ -116,6 +119,9 @@ void Client::OnProtocolError(const std::string& msg) {
 
 void Client::OnInputProcessed() {
   last_interaction_ms = srv_->now_ms();
+  // Client eviction sees the query buffer after each read (Redis's
+  // readQueryFromClient updates the client's memory bucket).
+  if (srv_->cfg().maxmemory_clients != 0) srv_->UpdateClientMemory(this);
   // Why: Redis closes "after the reply"; with CLIENT REPLY OFF/SKIP no reply
   // is ever queued, so the connection stays open (Redis does the same).
   if (!out_.empty()) srv_->AddPendingWrite(this);

@@ -184,6 +184,9 @@ class Client final : public net::ConnectionHandler {
   Client* prev = nullptr;
   Client* next = nullptr;
   bool linked = false;
+  // Client eviction (server/maxmemory.cc): the memory last counted for
+  // this client in the server's total.
+  size_t evict_mem = 0;
 };
 
 }  // namespace vireo::server

@@ -33,6 +33,12 @@ size_t ClientMemoryUsage(Client& cl) {
   mem += MultiMem(cl) + sizeof(QueuedCommand) * cl.mstate.capacity();
   for (const auto& w : cl.watched) mem += sizeof(WatchedKey) + w->key.size();
   mem += cl.server()->pubsub().MemoryOverhead(cl);
+  // Why: Redis counts the BCAST prefixes too (client eviction must see a
+  // client that registers prefixes without end): here a set node each.
+  if (cl.tracking) {
+    for (const std::string& p : cl.tracking->prefixes)
+      mem += 4 * sizeof(void*) + sizeof(std::string) + (p.capacity() > 15 ? p.capacity() + 1 : 0);
+  }
   mem += cl.name.capacity() > 15 ? cl.name.capacity() + 1 : 0;
   return mem;
 }

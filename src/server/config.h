@@ -115,6 +115,8 @@ struct Config {
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;
   long long maxmemory_clients = 0;  // < 0: percentage of maxmemory (-10 = 10%)
+  int maxmemory_eviction_tenacity = 10;
+  bool replica_ignore_maxmemory = true;
   // slowlog / latency
   long long slowlog_log_slower_than = 10000;
   unsigned long slowlog_max_len = 128;

@@ -75,6 +75,16 @@ constexpr std::string_view kActiveDirectives[] = {
     "aclfile",
     "acllog-max-len",
     "acl-pubsub-default",
+    // maxmemory and eviction (server/maxmemory.cc, engine/evict.cc)
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "maxmemory-eviction-tenacity",
+    "maxmemory-clients",
+    "lfu-log-factor",
+    "lfu-decay-time",
+    "lazyfree-lazy-eviction",
+    "replica-ignore-maxmemory",
 };
 
 // Deprecated directives that Redis 7.0.15 accepts and ignores (only with
@@ -624,6 +634,8 @@ void BindSlots(Config* c, std::vector<Slot>* slots) {
       B("maxmemory-policy", &c->maxmemory_policy),
       B("maxmemory-samples", &c->maxmemory_samples),
       B("maxmemory-clients", &c->maxmemory_clients),
+      B("maxmemory-eviction-tenacity", &c->maxmemory_eviction_tenacity),
+      B("replica-ignore-maxmemory", &c->replica_ignore_maxmemory),
       B("slowlog-log-slower-than", &c->slowlog_log_slower_than),
       B("slowlog-max-len", &c->slowlog_max_len),
       B("latency-monitor-threshold", &c->latency_monitor_threshold),

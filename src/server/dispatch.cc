@@ -185,6 +185,11 @@ bool Server::ProcessCommand(Client& c) {
       return true;
     }
   }
+  // maxmemory: evict, then refuse deny-oom commands (server/maxmemory.cc).
+  if (std::string_view oom; !CheckMaxmemory(c, cmd, &oom)) {
+    if (!oom.empty()) Reject(*this, c, cmd, oom);
+    return true;
+  }
   // Why: Redis bounds the tracking table before each command, right after
   // the maxmemory step and before the Pub/Sub-context, pause and MULTI
   // queueing steps (trackingLimitUsedSlots in processCommand): a command

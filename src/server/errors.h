@@ -160,6 +160,9 @@ inline constexpr std::string_view kSrandmemberRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
 
+// --- maxmemory / eviction (kOom: above) -------------------------------------------
+inline constexpr std::string_view kClientEvictionDisabled = "ERR maxmemory-clients is disabled.";
+
 // --- messages with a part filled in ----------------------------------------------
 inline std::string WrongArgs(std::string_view cmd) {
   return "ERR wrong number of arguments for '" + std::string(cmd) + "' command";

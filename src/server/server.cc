@@ -144,6 +144,7 @@ bool Server::Init(std::string* err) {
   keyspace_events_ = std::make_unique<KeyspaceEvents>(this);
   keyspace_->set_listener(keyspace_events_.get());
   SyncKeyspaceOptions();
+  InitMaxmemory();
   UpdateTime();
   config.OnChange({"replicaof", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
                    "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "maxmemory-policy",
@@ -214,6 +215,7 @@ void Server::LinkClient(Client* c) {
 }
 
 void Server::OnClientClosed(Client* c) {
+  ForgetClientMemory(c);
   watches_->UnwatchAll(*c);
   blocking_.Forget(*c);
   c->mstate.clear();
@@ -492,8 +494,11 @@ void Server::BeforeSleep() {
     for (Client* c : v) {
       if (c->closed()) continue;
       c->Flush();
+      if (cfg().maxmemory_clients != 0) UpdateClientMemory(c);
     }
   }
+  // Redis's beforeSleep: disconnect clients using too much memory.
+  if (cfg().maxmemory_clients != 0) EvictClients(nullptr);
   FreePendingClients();
 }
 
@@ -590,6 +595,7 @@ void Server::ClientsCron() {
     }
     c->EnforceOutputLimits();
     if (c->closed()) continue;
+    if (cfg().maxmemory_clients != 0) UpdateClientMemory(c);
     // Idle means more than 2 s without input. Why in ms: Redis compares
     // whole seconds (unixtime - lastinteraction > 2), which releases a
     // buffer up to a second later; releasing at 2 s is never observable
@@ -661,6 +667,7 @@ void Server::SlowlogPush(Client& c, int64_t duration_us) {
 void Server::ResetStats() {
   keyspace_->stats() = engine::KeyspaceStats{};
   engine::lazyfree::ResetStats();
+  evictor_->ResetStats();
   Stats fresh;
   fresh.peak_memory = base::UsedMemory();
   fresh.peak_memory_time = now_ms();

@@ -28,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/evict.h"
 #include "engine/keyspace.h"
 #include "net/connection.h"
 #include "net/event_loop.h"
@@ -187,6 +188,24 @@ class Server {
   std::vector<std::string> listen_addrs;
   int tcp_port = 0;
 
+  // --- maxmemory (maxmemory.cc) ------------------------------------------
+  engine::Evictor& evictor() { return *evictor_; }
+  // Redis's processCommand maxmemory step: client eviction, key eviction,
+  // then -OOM for deny-oom commands (and anything queued in MULTI). False
+  // when the command must not run: *reject holds the error to reply, or is
+  // empty when the client itself was evicted.
+  bool CheckMaxmemory(Client& c, Command* cmd, std::string_view* reject);
+  // performEvictions plus what the server adds: the DELs propagated at
+  // once, and the timer that keeps evicting while it says kRunning.
+  engine::EvictResult PerformEvictions();
+  // Redis's startEvictionTimeProc (CONFIG SET maxmemory).
+  void StartEvictionTimer();
+  // Redis's evictClients (maxmemory-clients): frees the biggest clients
+  // until client memory is under the limit. True when `current` was freed.
+  bool EvictClients(Client* current);
+  // DEBUG CLIENT-EVICTION: Redis's bucket table of evictable clients.
+  std::string ClientEvictionBuckets();
+
   // Copies the directives the keyspace reads into its options.
   void SyncKeyspaceOptions();
   // Redis's redisSetProcTitle: proc-title-template with the program name.
@@ -219,6 +238,16 @@ class Server {
   std::vector<std::unique_ptr<net::Listener>> listeners_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   std::unique_ptr<WatchRegistry> watches_;
+  // maxmemory.cc
+  std::unique_ptr<engine::Evictor> evictor_;
+  bool evict_timer_armed_ = false;
+  size_t clients_mem_ = 0;  // client eviction: sum of Client::evict_mem
+  void InitMaxmemory();
+  void SyncEvictOptions();
+  void ArmEvictionTimer();
+  size_t ClientEvictionLimit() const;
+  void UpdateClientMemory(Client* c);
+  void ForgetClientMemory(Client* c);
   class KeyspaceEvents;
   std::unique_ptr<KeyspaceEvents> keyspace_events_;
   Propagator propagator_;
