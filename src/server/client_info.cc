@@ -43,7 +43,8 @@ std::string ClientInfoString(Client& cl) {
   if (cl.flags & kClientMonitor) *p++ = 'O';
   if (cl.flags & kClientPubsub) *p++ = 'P';
   if (cl.flags & kClientMulti) *p++ = 'x';
-  if (cl.flags & kClientBlocked) *p++ = 'b';
+  // Why: a command held by CLIENT PAUSE blocks its client in Redis too.
+  if (cl.flags & (kClientBlocked | kClientPendingCommand)) *p++ = 'b';
   if (cl.flags & kClientTracking) *p++ = 't';
   if (cl.flags & kClientTrackingBrokenRedir) *p++ = 'R';
   if (cl.flags & kClientTrackingBcast) *p++ = 'B';
