@@ -538,3 +538,12 @@ def test_pause_expires_by_itself(conns):
     assert rd.read_reply() == 1
     assert time.time() - t >= 0.15
     assert blocked_clients(a) == 0
+
+
+@pytest.mark.requires_commands("PUBLISH")
+def test_monitor_client_may_not_run_may_replicate_commands(conns):
+    """PUBLISH is CMD_MAY_REPLICATE (hidden by COMMAND INFO): a MONITOR
+    client, a replica inside Redis, may not run it."""
+    m = conns()
+    assert m.call("MONITOR") == b"OK"
+    assert m.call("PUBLISH", "ch", "x") == RespError(b"ERR Replica can't interact with the keyspace")
