@@ -36,7 +36,11 @@ bool SetClientNameOrReply(Client& c, std::string_view name) {
 }
 
 void UpdateReplyMute(Client& c) {
-  c.reply.muted = (c.flags & (server::kClientReplyOff | server::kClientReplySkip)) != 0;
+  // Why: Redis adds no reply to a client flagged close-after-reply
+  // (prepareClientToWrite), e.g. the rest of an EXEC after CLIENT KILL of
+  // itself.
+  c.reply.muted = (c.flags & (server::kClientReplyOff | server::kClientReplySkip |
+                              server::kClientCloseAfterReply)) != 0;
 }
 
 namespace {
@@ -211,8 +215,12 @@ void CmdClientKill(Client& c) {
   } else {
     c.reply.Int(killed);
   }
-  // Why: flagged only after the reply is queued, so the client gets it.
-  if (close_self) c.flags |= server::kClientCloseAfterReply;
+  // Why: flagged only after the reply is queued, so the client gets it
+  // (and nothing after it).
+  if (close_self) {
+    c.flags |= server::kClientCloseAfterReply;
+    UpdateReplyMute(c);
+  }
 }
 
 void CmdClientPause(Client& c) {

@@ -547,3 +547,18 @@ def test_monitor_client_may_not_run_may_replicate_commands(conns):
     m = conns()
     assert m.call("MONITOR") == b"OK"
     assert m.call("PUBLISH", "ch", "x") == RespError(b"ERR Replica can't interact with the keyspace")
+
+
+def test_client_kill_self_inside_exec_cuts_the_reply(conns):
+    """A client that kills itself inside EXEC gets the kill's reply and
+    nothing after it (Redis adds no reply to a close-after-reply client),
+    though the rest of the transaction still runs."""
+    a = conns()
+    myid = a.call("CLIENT", "ID")
+    assert a.call("MULTI") == b"OK"
+    for cmd in (("CLIENT", "KILL", "ID", str(myid), "SKIPME", "no"), ("CLIENT", "REPLY", "ON"),
+                ("CLIENT", "INFO"), ("SET", "k", "v")):
+        assert a.call(*cmd) == b"QUEUED"
+    a.cmd("EXEC")
+    assert a.recv_until_idle(0.3) == (b"*4\r\n:1\r\n", True)
+    assert conns().call("GET", "k") == b"v"
