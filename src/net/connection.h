@@ -99,8 +99,13 @@ class Connection final : public EventLoop::Handler {
   // Query buffer accounting (CLIENT LIST qbuf / qbuf-free, INFO).
   // Why: Redis has already moved a held (paused or blocked) command out of
   // its query buffer into argv, so qbuf leaves it out and argv-mem counts it.
-  size_t qbuf_len() const { return qlen_ - qpos_ - held_len_; }
-  size_t held_argv_bytes() const { return held_argv_bytes_; }
+  // The same for the complete arguments of a request still being read.
+  size_t qbuf_len() const {
+    return parser_.in_multibulk() ? qlen_ - parser_.scan_pos() : qlen_ - qpos_ - held_len_;
+  }
+  size_t pending_argv_bytes() const {
+    return parser_.in_multibulk() ? parser_.partial_arg_bytes() : held_argv_bytes_;
+  }
   size_t qbuf_free() const { return qcap_ - qlen_; }
   size_t qbuf_cap() const { return qcap_; }
   size_t qbuf_peak() const { return qpeak_; }

@@ -42,8 +42,9 @@ Client::~Client() {
 size_t Client::argv_mem() const {
   size_t n = 0;
   for (auto a : argv) n += a.size();
-  // A command held by CLIENT PAUSE or blocked on keys keeps its arguments.
-  if (conn_) n += conn_->held_argv_bytes();
+  // A command held by CLIENT PAUSE or blocked on keys keeps its arguments,
+  // and so do the complete arguments of a request still being read.
+  if (conn_) n += conn_->pending_argv_bytes();
   return n;
 }
 

@@ -562,3 +562,26 @@ def test_client_kill_self_inside_exec_cuts_the_reply(conns):
     a.cmd("EXEC")
     assert a.recv_until_idle(0.3) == (b"*4\r\n:1\r\n", True)
     assert conns().call("GET", "k") == b"v"
+
+
+def test_client_list_request_being_read(conns):
+    """Redis moves each complete argument of a multibulk request out of the
+    query buffer as it arrives: qbuf is what is left, argv-mem what was read
+    (a big argument is read in place: qbuf is its bytes so far)."""
+    a, b = conns(), conns()
+    idb = b.call("CLIENT", "ID")
+    b.send(b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$5\r\nxy")
+    assert wait_for(lambda: line_of(a, idb)["qbuf"] == "2")
+    assert line_of(a, idb)["argv-mem"] == "4"
+    b.send(b"zzz\r\n")
+    assert b.read_reply() == b"OK"
+    b.send(b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$100000\r\nxx")
+    assert wait_for(lambda: line_of(a, idb)["qbuf"] == "2")
+    assert line_of(a, idb)["argv-mem"] == "4"
+    b.send(b"x" * 99998 + b"\r\n")
+    assert b.read_reply() == b"OK"
+    b.send(b"PING")  # inline: nothing is parsed before the newline
+    assert wait_for(lambda: line_of(a, idb)["qbuf"] == "4")
+    assert line_of(a, idb)["argv-mem"] == "0"
+    b.send(b"\r\n")
+    assert b.read_reply() == b"PONG"

@@ -114,9 +114,9 @@ TEST(Connection, RequestsHeldAndResumed) {
   // The held request stays in the buffer, but CLIENT LIST counts it as
   // argv (as Redis, which has parsed it out of its query buffer).
   EXPECT_EQ(conn.qbuf_len(), sizeof(req) - 1 - 14) << "only the inline ECHO is left";
-  EXPECT_EQ(conn.held_argv_bytes(), 4u);
+  EXPECT_EQ(conn.pending_argv_bytes(), 4u);
   conn.ResumeInput();
-  EXPECT_EQ(conn.held_argv_bytes(), 0u);
+  EXPECT_EQ(conn.pending_argv_bytes(), 0u);
   EXPECT_EQ(o.got, (std::vector<std::string>{"PING ", "ECHO a "}));
   EXPECT_EQ(stats.reads_processed, 1u);
   // The peer leaves: the owner hears it.
