@@ -125,7 +125,7 @@ void Client::OnInputProcessed() {
 }
 
 void Client::ResumeProcessing() {
-  flags &= ~kClientPendingCommand;
+  flags &= ~(kClientPendingCommand | kClientUnblocked);
   if (closed_ || !conn_) return;
   conn_->ResumeInput();
 }

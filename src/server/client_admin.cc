@@ -56,6 +56,9 @@ namespace {
 // ones a pause still holds queue themselves again.
 void ScheduleResumeHeldClients(Server& s) {
   if (s.paused_clients.empty()) return;
+  // Why: Redis unblocks them at once (CLIENT LIST flag u instead of b)
+  // and runs them again before the loop sleeps.
+  for (Client* cl : s.paused_clients) cl->flags |= kClientUnblocked;
   s.loop().Post([] {
     if (!g_server) return;
     auto held = std::move(g_server->paused_clients);

@@ -585,3 +585,19 @@ def test_client_list_request_being_read(conns):
     assert line_of(a, idb)["argv-mem"] == "0"
     b.send(b"\r\n")
     assert b.read_reply() == b"PONG"
+
+
+def test_pause_released_client_flag_u(conns):
+    """CLIENT UNPAUSE unblocks the held clients at once (CLIENT LIST flag u
+    instead of b); they run again before the server sleeps."""
+    a, c = conns(), conns()
+    idc = c.call("CLIENT", "ID")
+    assert a.call("CLIENT", "PAUSE", "10000", "WRITE") == b"OK"
+    c.cmd("SET", "k", "v")
+    wait_blocked(a, 1)
+    assert line_of(a, idc)["flags"] == "b"
+    a.send(encode("CLIENT", "UNPAUSE") + encode("CLIENT", "LIST", "ID", str(idc)))
+    assert a.read_reply() == b"OK"
+    assert parse_line(a.read_reply().decode().strip())["flags"] == "u"
+    assert c.read_reply() == b"OK"
+    assert line_of(a, idc)["flags"] == "N"
