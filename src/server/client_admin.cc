@@ -94,6 +94,13 @@ void UnpauseClientsByCommand(Server& s) {
   ScheduleResumeHeldClients(s);
 }
 
+size_t HeldClientCount(const Server& s) {
+  size_t n = 0;
+  for (const Client* cl : s.paused_clients)
+    if (!(cl->flags & kClientUnblocked)) n++;
+  return n;
+}
+
 bool PauseHoldsCommand(const Server& s, const Client& c, const Command& cmd) {
   // A blocked command running again after a wake-up was admitted when it
   // first ran.

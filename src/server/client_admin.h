@@ -8,6 +8,7 @@
 // command, so the rules live in the server module.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -51,6 +52,9 @@ int64_t KillClients(Server& s, const Client& self, const KillFilter& f, bool* cl
 void PauseClients(Server& s, int64_t ms, bool write_only);
 // CLIENT UNPAUSE: ends the pause; held commands run again from the loop.
 void UnpauseClientsByCommand(Server& s);
+// Clients a pause holds (INFO blocked_clients), without those CLIENT
+// UNPAUSE released already.
+size_t HeldClientCount(const Server& s);
 // processCommand's check: true when the current pause holds `cmd` for `c`.
 bool PauseHoldsCommand(const Server& s, const Client& c, const Command& cmd);
 

@@ -601,3 +601,14 @@ def test_pause_released_client_flag_u(conns):
     assert parse_line(a.read_reply().decode().strip())["flags"] == "u"
     assert c.read_reply() == b"OK"
     assert line_of(a, idc)["flags"] == "N"
+
+
+def test_pause_unpause_counts_blocked_clients_at_once(conns):
+    a, c = conns(), conns()
+    assert a.call("CLIENT", "PAUSE", "10000", "WRITE") == b"OK"
+    c.cmd("SET", "k", "v")
+    wait_blocked(a, 1)
+    a.send(encode("CLIENT", "UNPAUSE") + encode("INFO", "clients"))
+    assert a.read_reply() == b"OK"
+    assert b"blocked_clients:0\r\n" in a.read_reply()
+    assert c.read_reply() == b"OK"
