@@ -612,3 +612,22 @@ def test_pause_unpause_counts_blocked_clients_at_once(conns):
     assert a.read_reply() == b"OK"
     assert b"blocked_clients:0\r\n" in a.read_reply()
     assert c.read_reply() == b"OK"
+
+
+@pytest.mark.requires_commands("ACL")
+def test_client_kill_user(conns):
+    """CLIENT KILL USER kills the connections authenticated as that user."""
+    a, b, c = conns(), conns(), conns()
+    assert a.call("ACL", "SETUSER", "u1", "on", ">pw", "+@all", "~*") == b"OK"
+    assert a.call("ACL", "SETUSER", "u2", "on", ">pw", "+@all", "~*") == b"OK"
+    assert b.call("AUTH", "u1", "pw") == b"OK"
+    c.call("PING")
+    idb = b.call("CLIENT", "ID")
+    assert line_of(a, idb)["user"] == "u1"
+    assert a.call("CLIENT", "KILL", "USER", "u2") == 0
+    assert a.call("CLIENT", "KILL", "USER", "u1", "ID", "999999") == 0
+    assert a.call("CLIENT", "KILL", "USER", "u1") == 1
+    assert b.wait_closed()
+    assert a.call("CLIENT", "KILL", "USER", "default") == 1
+    assert c.wait_closed()
+    assert a.call("CLIENT", "KILL", "USER", "nosuch") == RespError(b"ERR No such user 'nosuch'")
