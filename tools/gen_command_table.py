@@ -61,6 +61,12 @@ CMD_FLAG_ORDER = list(CMD_FLAGS.values()) + ['kCmdProtected']
 # MODULE HELP run with enable-module-command=no, only LOAD/LOADEX/UNLOAD fail.
 PROTECTED_COMMANDS = {'debug', 'module|load', 'module|loadex', 'module|unload'}
 
+# Redis marks these CMD_MAY_REPLICATE (src/commands/*.json) but COMMAND INFO
+# hides the flag ("Hidden on purpose" in server.c), so it is added from this
+# fixed list. CLIENT PAUSE WRITE holds them and MONITOR clients may not run
+# them, as write commands.
+MAY_REPLICATE_COMMANDS = {'eval', 'evalsha', 'fcall', 'pfcount', 'publish', 'spublish'}
+
 ACL_CATEGORIES = {
     '@keyspace': 'kAclKeyspace',
     '@read': 'kAclRead',
@@ -367,6 +373,8 @@ def fill_info(entries, conn, proto, node, parent):
       e.flags.append(CMD_FLAGS[name])
     if full in PROTECTED_COMMANDS:
       e.flags.append('kCmdProtected')
+    if full in MAY_REPLICATE_COMMANDS:
+      e.flags.append('kCmdMayReplicate')
     e.first, e.last, e.step = c[3].value, c[4].value, c[5].value
     for a in c[6].children:
       name = a.text()

@@ -16,6 +16,7 @@
 
 #include "commands/common.h"
 #include "server/acl.h"
+#include "server/client_admin.h"
 
 namespace vireo::commands {
 
@@ -35,28 +36,16 @@ bool SetClientNameOrReply(Client& c, std::string_view name) {
 }
 
 void UpdateReplyMute(Client& c) {
-  c.reply.muted = (c.flags & (server::kClientReplyOff | server::kClientReplySkip)) != 0;
+  // Why: Redis adds no reply to a client flagged close-after-reply
+  // (prepareClientToWrite), e.g. the rest of an EXEC after CLIENT KILL of
+  // itself.
+  c.reply.muted = (c.flags & (server::kClientReplyOff | server::kClientReplySkip |
+                              server::kClientCloseAfterReply)) != 0;
 }
 
 namespace {
 
-// Redis's getClientType.
-enum class ClientType { kNormal, kReplica, kPubsub, kMaster, kInvalid };
-
-ClientType TypeByName(std::string_view s) {
-  if (EqNoCase(s, "normal")) return ClientType::kNormal;
-  if (EqNoCase(s, "slave") || EqNoCase(s, "replica")) return ClientType::kReplica;
-  if (EqNoCase(s, "pubsub")) return ClientType::kPubsub;
-  if (EqNoCase(s, "master")) return ClientType::kMaster;
-  return ClientType::kInvalid;
-}
-
-ClientType TypeOf(const Client& cl) {
-  // Why: MONITOR clients are replicas inside Redis but listed as normal.
-  if (cl.flags & server::kClientPubsub) return ClientType::kPubsub;
-  return ClientType::kNormal;
-}
-
+using server::ClientType;
 
 const char* const kClientHelp[] = {
     "CACHING (YES|NO)",
@@ -119,16 +108,14 @@ void CmdClientInfo(Client& c) {
 
 void CmdClientList(Client& c) {
   std::string out;
-  bool by_type = false;
-  ClientType type = ClientType::kNormal;
+  ClientType type = ClientType::kAny;
   size_t argc = c.argv.size();
   if (argc == 4 && EqNoCase(c.argv[2], "type")) {
-    type = TypeByName(c.argv[3]);
-    if (type == ClientType::kInvalid) {
+    type = server::ClientTypeByName(c.argv[3]);
+    if (type == ClientType::kAny) {
       Err(c, server::err::UnknownClientType(c.argv[3]));
       return;
     }
-    by_type = true;
   } else if (argc > 3 && EqNoCase(c.argv[2], "id")) {
     for (size_t j = 3; j < argc; j++) {
       int64_t id;
@@ -147,7 +134,7 @@ void CmdClientList(Client& c) {
   }
   for (Client* cl = g_server->clients_head(); cl; cl = cl->next) {
     if (cl->closed()) continue;
-    if (by_type && TypeOf(*cl) != type) continue;
+    if (type != ClientType::kAny && server::ClientTypeOf(*cl) != type) continue;
     out += ClientInfoString(*cl);
     out.push_back('\n');
   }
@@ -167,53 +154,47 @@ void CmdClientGetname(Client& c) {
 
 void CmdClientKill(Client& c) {
   size_t argc = c.argv.size();
-  std::string_view addr, laddr;
-  bool have_addr = false, have_laddr = false, by_user = false;
-  std::string_view user;
-  ClientType type = ClientType::kInvalid;
-  bool by_type = false;
-  uint64_t id = 0;
-  bool skipme = true;
+  server::KillFilter f;
   if (argc == 3) {
     // Old form CLIENT KILL <addr>: a client may kill itself.
-    addr = c.argv[2];
-    have_addr = true;
-    skipme = false;
+    f.addr = c.argv[2];
+    f.by_addr = true;
+    f.skipme = false;
   } else {
+    // Why: Redis reads options in pairs and answers a syntax error for an
+    // unknown option or one without its value (MAXAGE is Redis 7.4's).
     for (size_t i = 2; i < argc; i += 2) {
       bool more = argc > i + 1;
       std::string_view opt = c.argv[i];
+      std::string_view val = more ? c.argv[i + 1] : std::string_view();
       if (EqNoCase(opt, "id") && more) {
         int64_t v;
-        if (!ParseIntRange(c, c.argv[i + 1], 1, INT64_MAX, &v,
-                           server::err::kClientIdPositive))
-          return;
-        id = static_cast<uint64_t>(v);
+        if (!ParseIntRange(c, val, 1, INT64_MAX, &v, server::err::kClientIdPositive)) return;
+        f.id = static_cast<uint64_t>(v);
       } else if (EqNoCase(opt, "type") && more) {
-        type = TypeByName(c.argv[i + 1]);
-        if (type == ClientType::kInvalid) {
-          Err(c, server::err::UnknownClientType(c.argv[i + 1]));
+        f.type = server::ClientTypeByName(val);
+        if (f.type == ClientType::kAny) {
+          Err(c, server::err::UnknownClientType(val));
           return;
         }
-        by_type = true;
       } else if (EqNoCase(opt, "addr") && more) {
-        addr = c.argv[i + 1];
-        have_addr = true;
+        f.addr = val;
+        f.by_addr = true;
       } else if (EqNoCase(opt, "laddr") && more) {
-        laddr = c.argv[i + 1];
-        have_laddr = true;
+        f.laddr = val;
+        f.by_laddr = true;
       } else if (EqNoCase(opt, "user") && more) {
-        if (!server::acl::Get().Find(c.argv[i + 1])) {
-          Err(c, server::err::NoSuchUser(c.argv[i + 1]));
+        if (!server::acl::Get().Find(val)) {
+          Err(c, server::err::NoSuchUser(val));
           return;
         }
-        by_user = true;
-        user = c.argv[i + 1];
+        f.user = val;
+        f.by_user = true;
       } else if (EqNoCase(opt, "skipme") && more) {
-        if (EqNoCase(c.argv[i + 1], "yes")) {
-          skipme = true;
-        } else if (EqNoCase(c.argv[i + 1], "no")) {
-          skipme = false;
+        if (EqNoCase(val, "yes")) {
+          f.skipme = true;
+        } else if (EqNoCase(val, "no")) {
+          f.skipme = false;
         } else {
           ErrSyntax(c);
           return;
@@ -224,26 +205,8 @@ void CmdClientKill(Client& c) {
       }
     }
   }
-  int64_t killed = 0;
   bool close_self = false;
-  for (Client* cl = g_server->clients_head(); cl;) {
-    Client* next = cl->next;
-    bool match = !cl->closed() && !(cl->flags & server::kClientProtected);
-    if (match && have_addr && cl->addr != addr) match = false;
-    if (match && have_laddr && cl->laddr != laddr) match = false;
-    if (match && by_type && TypeOf(*cl) != type) match = false;
-    if (match && id != 0 && cl->id != id) match = false;
-    if (match && by_user && !server::acl::Acl::ClientMatchesUser(*cl, user)) match = false;
-    if (match && cl == &c && skipme) match = false;
-    if (match) {
-      if (cl == &c)
-        close_self = true;
-      else
-        cl->Close();
-      killed++;
-    }
-    cl = next;
-  }
+  int64_t killed = server::KillClients(*g_server, c, f, &close_self);
   if (argc == 3) {
     if (killed == 0)
       Err(c, server::err::kNoSuchClient);
@@ -252,20 +215,12 @@ void CmdClientKill(Client& c) {
   } else {
     c.reply.Int(killed);
   }
-  // Why: flagged only after the reply is queued, so the client gets it.
-  if (close_self) c.flags |= server::kClientCloseAfterReply;
-}
-
-// Re-runs the commands held by CLIENT PAUSE from the event loop (not from
-// inside the current command), like Redis's unblocked-clients queue; the
-// ones the current pause still holds queue themselves again.
-void ScheduleResumeHeldClients() {
-  g_server->loop().Post([] {
-    if (!g_server) return;
-    auto held = std::move(g_server->paused_clients);
-    g_server->paused_clients.clear();
-    for (Client* cl : held) cl->ResumeProcessing();
-  });
+  // Why: flagged only after the reply is queued, so the client gets it
+  // (and nothing after it).
+  if (close_self) {
+    c.flags |= server::kClientCloseAfterReply;
+    UpdateReplyMute(c);
+  }
 }
 
 void CmdClientPause(Client& c) {
@@ -289,26 +244,12 @@ void CmdClientPause(Client& c) {
     Err(c, server::err::kTimeoutNegative);
     return;
   }
-  int64_t end = 0;
-  if (ms > 0) {
-    int64_t now = g_server->now_ms();
-    end = ms > INT64_MAX - now ? INT64_MAX : now + ms;
-  }
-  bool was_paused = g_server->paused();
-  bool was_write_only = g_server->pause_write_only;
-  // Why: a new CLIENT PAUSE replaces the previous one (Redis keeps one pause
-  // per purpose), even when it is shorter or less strict.
-  g_server->pause_end_ms = end;
-  g_server->pause_write_only = write_only;
-  if (was_paused && !g_server->paused_clients.empty() &&
-      (!g_server->paused() || (write_only && !was_write_only)))
-    ScheduleResumeHeldClients();
+  server::PauseClients(*g_server, ms, write_only);
   c.reply.Ok();
 }
 
 void CmdClientUnpause(Client& c) {
-  g_server->pause_end_ms = 0;
-  if (!g_server->paused_clients.empty()) ScheduleResumeHeldClients();
+  server::UnpauseClientsByCommand(*g_server);
   c.reply.Ok();
 }
 

@@ -22,6 +22,7 @@
 #include "commands/client_cmd.h"
 #include "commands/common.h"
 #include "engine/lazyfree.h"
+#include "server/client_admin.h"
 #include "server/latency_histogram.h"
 #include "vireo/version.h"
 
@@ -323,7 +324,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "clients_in_timeout_table:%zu\r\n",
         srv.num_clients(), 0, cfg.maxclients, max_in, max_out,
         // Why: clients held by CLIENT PAUSE are blocked clients in Redis.
-        srv.paused_clients.size() + srv.blocking().blocked_clients(), srv.tracking().clients(),
+        server::HeldClientCount(srv) + srv.blocking().blocked_clients(), srv.tracking().clients(),
         srv.blocking().clients_with_timeout());
   }
 

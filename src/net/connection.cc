@@ -131,6 +131,11 @@ void Connection::ProcessInput() {
     }
     parser_.BuildArgs(qbuf_, argv_);
     ConnectionHandler::Verdict v = handler_->OnRequest(&limits);
+    if (v == ConnectionHandler::Verdict::kHold) {
+      held_len_ = consumed;
+      held_argv_bytes_ = 0;
+      for (auto a : *argv_) held_argv_bytes_ += a.size();
+    }
     argv_->clear();
     parser_.Reset();
     if (v == ConnectionHandler::Verdict::kHold) {
@@ -150,6 +155,7 @@ void Connection::ProcessInput() {
 
 void Connection::ResumeInput() {
   held_ = false;
+  held_len_ = held_argv_bytes_ = 0;
   if (!closed_) ProcessInput();
 }
 

@@ -97,7 +97,15 @@ class Connection final : public EventLoop::Handler {
   void ResumeInput();
 
   // Query buffer accounting (CLIENT LIST qbuf / qbuf-free, INFO).
-  size_t qbuf_len() const { return qlen_ - qpos_; }
+  // Why: Redis has already moved a held (paused or blocked) command out of
+  // its query buffer into argv, so qbuf leaves it out and argv-mem counts it.
+  // The same for the complete arguments of a request still being read.
+  size_t qbuf_len() const {
+    return parser_.in_multibulk() ? qlen_ - parser_.scan_pos() : qlen_ - qpos_ - held_len_;
+  }
+  size_t pending_argv_bytes() const {
+    return parser_.in_multibulk() ? parser_.partial_arg_bytes() : held_argv_bytes_;
+  }
   size_t qbuf_free() const { return qcap_ - qlen_; }
   size_t qbuf_cap() const { return qcap_; }
   size_t qbuf_peak() const { return qpeak_; }
@@ -129,6 +137,8 @@ class Connection final : public EventLoop::Handler {
   bool writing_ = false;  // writability is watched
   bool closed_ = false;
   bool held_ = false;     // a request is held (kHold)
+  size_t held_len_ = 0;         // its bytes in the buffer
+  size_t held_argv_bytes_ = 0;  // its arguments' bytes
 };
 
 }  // namespace vireo::net

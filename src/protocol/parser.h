@@ -51,6 +51,15 @@ class RequestParser {
   // big arguments, as Redis does for PROTO_MBULK_BIG_ARG).
   int64_t pending_bulk_len() const { return bulk_len_; }
   bool in_multibulk() const { return multibulk_len_ > 0; }
+  // While in_multibulk(): where parsing stopped (absolute in the buffer) and
+  // the bytes of the arguments complete so far. Redis has moved those out of
+  // its query buffer into argv already (CLIENT LIST qbuf / argv-mem).
+  size_t scan_pos() const { return pos_; }
+  size_t partial_arg_bytes() const {
+    size_t n = 0;
+    for (const auto& o : offsets_) n += o.second;
+    return n;
+  }
   // Shifts recorded offsets after the caller moved the buffer content left.
   void Rebase(size_t delta);
   void Reset();

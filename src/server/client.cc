@@ -42,6 +42,9 @@ Client::~Client() {
 size_t Client::argv_mem() const {
   size_t n = 0;
   for (auto a : argv) n += a.size();
+  // A command held by CLIENT PAUSE or blocked on keys keeps its arguments,
+  // and so do the complete arguments of a request still being read.
+  if (conn_) n += conn_->pending_argv_bytes();
   return n;
 }
 
@@ -128,7 +131,7 @@ void Client::OnInputProcessed() {
 }
 
 void Client::ResumeProcessing() {
-  flags &= ~kClientPendingCommand;
+  flags &= ~(kClientPendingCommand | kClientUnblocked);
   if (closed_ || !conn_) return;
   conn_->ResumeInput();
 }

@@ -66,6 +66,7 @@ enum ClientFlag : uint64_t {
   kClientTrackingOptout = 1ull << 25,
   kClientTrackingCaching = 1ull << 26,  // CLIENT CACHING yes/no for the next command
   kClientTrackingNoloop = 1ull << 27,
+  kClientUnblocked = 1ull << 28,  // released by CLIENT UNPAUSE, not run again yet (flag u)
 };
 
 struct QueuedCommand {

@@ -49,12 +49,17 @@ std::string ClientInfoString(Client& cl) {
   if (cl.flags & kClientMonitor) *p++ = 'O';
   if (cl.flags & kClientPubsub) *p++ = 'P';
   if (cl.flags & kClientMulti) *p++ = 'x';
-  if (cl.flags & kClientBlocked) *p++ = 'b';
+  // Why: a command held by CLIENT PAUSE blocks its client in Redis too;
+  // once released it is "unblocked" (u) until it runs again.
+  if ((cl.flags & kClientBlocked) ||
+      (cl.flags & (kClientPendingCommand | kClientUnblocked)) == kClientPendingCommand)
+    *p++ = 'b';
   if (cl.flags & kClientTracking) *p++ = 't';
   if (cl.flags & kClientTrackingBrokenRedir) *p++ = 'R';
   if (cl.flags & kClientTrackingBcast) *p++ = 'B';
   if (cl.flags & kClientDirtyCas) *p++ = 'd';
   if (cl.flags & kClientCloseAfterReply) *p++ = 'c';
+  if (cl.flags & kClientUnblocked) *p++ = 'u';
   if (cl.flags & kClientCloseAsap) *p++ = 'A';
   if (cl.flags & kClientUnixSocket) *p++ = 'U';
   if (cl.flags & kClientNoEvict) *p++ = 'e';

@@ -11,6 +11,7 @@
 #include "base/split_args.h"
 #include "server/acl.h"
 #include "server/client.h"
+#include "server/client_admin.h"
 #include "server/errors.h"
 #include "server/latency_histogram.h"
 #include "server/log.h"
@@ -209,19 +210,9 @@ bool Server::ProcessCommand(Client& c) {
     Reject(*this, c, cmd, err::kReplicaKeyspace);
     return true;
   }
-  // CLIENT PAUSE: hold the command (all commands in ALL mode; writes and
-  // may-replicate commands in WRITE mode), as Redis blocks the client.
-  // (A blocked command running again after a wake-up is not held: it was
-  // admitted when it first ran.)
-  if (pause_end_ms > now_ms() && !c.bstate) {
-    bool exec_or_write = cmd->has(kCmdWrite) || cmd->has(kCmdMayReplicate);
-    if (cmd->name == "exec" && (c.flags & kClientMulti)) {
-      for (auto& q : c.mstate)
-        if (q.cmd->has(kCmdWrite) || q.cmd->has(kCmdMayReplicate)) exec_or_write = true;
-    }
-    bool in_multi_queue = (c.flags & kClientMulti) && cmd->name != "exec";
-    if (!in_multi_queue && (!pause_write_only || exec_or_write)) return false;
-  }
+  // CLIENT PAUSE: hold the command (client_admin.h), as Redis blocks the
+  // client (BLOCKED_POSTPONE) before MULTI would queue it.
+  if (pause_end_ms && PauseHoldsCommand(*this, c, *cmd)) return false;
   if ((c.flags & kClientMulti) && cmd->name != "exec" && cmd->name != "discard" &&
       cmd->name != "multi" && cmd->name != "watch" && cmd->name != "quit" && cmd->name != "reset") {
     QueuedCommand q;
