@@ -528,6 +528,12 @@ LISTS = [
     ("BLMPOP", 1, 1, "bl3", "LEFT"),
     ("LRANGE", "nol", 0, -1), ("LLEN", "nol"), ("LINDEX", "nol", 0), ("LPOS", "nol", "a"),
     ("RPUSH", "s", "a"), ("DEL", "s"),
+    ("RPUSH", "all", "a", "a"), ("LREM", "all", 0, "a"),
+    ("RPUSH", "one", "x"), ("LMOVE", "one", "one", "LEFT", "RIGHT"),
+    ("RPOPLPUSH", "one", "one"), ("LMOVE", "one", "other", "LEFT", "LEFT"),
+    ("RPUSH", "k y:z", "a"), ("LPOP", "k y:z"),
+    ("RPUSH", "tr", "a"), ("LTRIM", "tr", 1, 0), ("RPUSH", "ins", "a"),
+    ("LINSERT", "ins", "AFTER", "a", "b"), ("LSET", "ins", -1, "c"),
 ]
 
 SETS = [
@@ -562,6 +568,10 @@ ZSETS = [
     ("ZRANGESTORE", "d", "u1", 5, 10),
     ("BZPOPMIN", "nokey", "u1", 1), ("BZPOPMAX", "u1", 1), ("BZMPOP", 1, 1, "u2", "MIN"),
     ("ZRANGE", "nokey", 0, -1), ("ZSCORE", "nokey", "a"), ("ZCARD", "nokey"),
+    ("ZADD", "g", 5, "a"), ("ZADD", "g", "GT", 1, "a"), ("ZADD", "g", "LT", 9, "a"),
+    ("ZADD", "g", "GT", "CH", 9, "a"), ("ZADD", "g", "LT", "INCR", 1, "a"),
+    ("ZADD", "g", "XX", "CH", 1, "nomember"), ("ZADD", "g", "NX", "CH", 1, "b"),
+    ("ZINCRBY", "g", 0, "a"), ("ZREM", "g", "a", "b"),
 ]
 
 HASHES = [
@@ -571,6 +581,8 @@ HASHES = [
     ("HDEL", "h", "c", "d", "n", "f"), ("HGET", "nokey", "a"), ("HGETALL", "nokey"),
     ("HLEN", "nokey"), ("HEXISTS", "nokey", "a"), ("HRANDFIELD", "nokey"),
     ("HSET", "hh", "x", "y"), ("HGET", "hh", "nofield"),
+    ("HSET", "hh", "x", "y"), ("HINCRBYFLOAT", "hh", "n", "0"), ("HINCRBY", "hh", "i", 0),
+    ("HSETNX", "new", "f", "v"), ("HDEL", "new", "f"), ("HMSET", "big", "f", "v" * 100),
 ]
 
 BLOCKING = [

@@ -943,3 +943,80 @@ def test_publish_wrong_arity_and_pubsub_errors(rc):
     with pytest.raises(redis.ResponseError, match=re.escape(
             "unknown subcommand or wrong number of arguments for 'shardChannels'.")):
         rc.execute_command("PUBSUB", "shardChannels", "a", "b")
+
+
+def test_subscribe_many_channels_one_command(rc, rd):
+    """One SUBSCRIBE of 5000 channels: 5000 confirmations in argument order,
+    counting up; PUBSUB and INFO see them all; UNSUBSCRIBE without
+    arguments confirms each once."""
+    n = 5000
+    names = ["ch:%d" % i for i in range(n)]
+    c = rd()
+    c.cmd("SUBSCRIBE", *names)
+    for i, name in enumerate(names):
+        assert c.read_reply() == [b"subscribe", name.encode(), i + 1]
+    assert rc.info("stats")["pubsub_channels"] == n
+    assert len(rc.execute_command("PUBSUB", "CHANNELS", "ch:1*")) == 1111
+    assert rc.publish("ch:4999", "last") == 1
+    assert c.read_reply() == msg("message", "ch:4999", "last")
+    frames = unsub_all(c, "UNSUBSCRIBE", "unsubscribe", n)
+    assert sorted(f[1] for f in frames) == sorted(x.encode() for x in names)
+    assert [f[2] for f in frames] == list(range(n - 1, -1, -1))
+    assert rc.info("stats")["pubsub_channels"] == 0
+
+
+def test_many_patterns_fan_out(rc, rd):
+    """302 patterns on two clients: PUBLISH counts
+    one delivery per (client, matching pattern)."""
+    c1, c2 = rd(), rd()
+    pats = ["a%d*" % i for i in range(150)] + ["b%d*" % i for i in range(150)]
+    c1.cmd("PSUBSCRIBE", *pats)
+    for i, p in enumerate(pats):
+        assert c1.read_reply() == [b"psubscribe", p.encode(), i + 1]
+    psubscribe(c2, "*", "a*")
+    assert rc.execute_command("PUBSUB", "NUMPAT") == 302
+    # "a1..." matches a1*, a1x* only when the channel starts with them:
+    # a channel "a1" matches a1* (not a10* ...).
+    want = 1 + 2  # a1* on c1; * and a* on c2
+    assert rc.publish("a1", "m") == want
+    assert c1.read_reply() == msg("pmessage", "a1*", "a1", "m")
+    got2 = sorted([c2.read_reply(), c2.read_reply()])
+    assert got2 == sorted([msg("pmessage", "*", "a1", "m"), msg("pmessage", "a*", "a1", "m")])
+    # "a100" matches a1*, a10*, a100*.
+    assert rc.publish("a100", "m") == 3 + 2
+    got1 = sorted(c1.read_reply() for _ in range(3))
+    assert got1 == sorted(msg("pmessage", p, "a100", "m") for p in ("a1*", "a10*", "a100*"))
+    assert nothing_pending(c1, 0.05)
+
+
+def test_slow_pattern_subscriber_resp3_disconnected(srv, rd, rc, watcher):
+    """client-output-buffer-limit pubsub applies to RESP3 pattern
+    subscribers too; the others keep receiving every message."""
+    assert rc.config_set("client-output-buffer-limit", "pubsub 128kb 0 0")
+    slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect(("127.0.0.1", srv.port))
+    slow.sendall(encode("HELLO", "3") + encode("PSUBSCRIBE", "fl*"))
+    fast = rd(resp3=True)
+    psubscribe(fast, "fl*")
+    # Both pattern subscriptions are in place once a publish reaches two.
+    assert wait_for(lambda: rc.publish("nothing-matches", "x") == 0 and
+                    rc.execute_command("PUBSUB", "NUMPAT") == 1)
+    assert wait_for(lambda: sum(1 for l in rc.execute_command("CLIENT", "LIST").splitlines()
+                                if " psub=1 " in l) == 2)
+    payload = b"f" * 20000
+    frame = (b">4\r\n$8\r\npmessage\r\n$3\r\nfl*\r\n$5\r\nflood\r\n$20000\r\n" + payload +
+             b"\r\n")
+    for i in range(1000):
+        n = rc.publish("flood", payload)
+        assert fast.recv_exact(len(frame), timeout=5) == frame
+        if i % 100 == 0:
+            watcher.ping()
+        if n == 1:
+            break
+    else:
+        pytest.fail("the slow subscriber was never disconnected")
+    assert wait_for(lambda: LIMIT_LOG in srv.read_log())
+    assert closed_by_server(slow)
+    slow.close()
+    assert rc.publish("flood", "x") == 1
