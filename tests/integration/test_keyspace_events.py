@@ -735,3 +735,36 @@ def test_differential_new_only(srv, ref):
               ("SELECT", 3), ("SET", "a", 1), ("SELECT", 0), ("MOVE", "a", 4)]
     check_same(srv, ref, "En", script)
     check_same(srv, ref, "KEAn", script)
+
+
+def test_differential_expired_lazy_by_every_access(srv, ref):
+    """Lazy expiry (active expiry off) through each kind of access, one
+    expired key at a time so the order is deterministic: KEYS, SCAN,
+    RANDOMKEY, TYPE, OBJECT, RENAME, COPY, MOVE, MGET, SET NX, EXPIRE,
+    PERSIST, LPUSHX, SADD, TOUCH, UNLINK, and a key in another db."""
+    for s in (srv, ref):
+        with Raw(s.port) as c:
+            assert c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == b"OK"
+    accesses = [
+        ("KEYS", "*"), ("SCAN", 0), ("RANDOMKEY",), ("TYPE", "{k}"),
+        ("OBJECT", "ENCODING", "{k}"), ("RENAME", "{k}", "other"), ("COPY", "{k}", "other2"),
+        ("MOVE", "{k}", 1), ("MGET", "{k}", "nokey"), ("SET", "{k}", "v", "NX"),
+        ("EXPIRE", "{k}", 100), ("PERSIST", "{k}"), ("LPUSHX", "{k}", "a"),
+        ("SADD", "{k}", "a"), ("TOUCH", "{k}"), ("UNLINK", "{k}"), ("STRLEN", "{k}"),
+        ("GETDEL", "{k}"), ("APPEND", "{k}", "x"), ("INCR", "{k}"),
+    ]
+    script = []
+    for i, acc in enumerate(accesses):
+        k = "lazy%d" % i
+        script += [("PSETEX", k, 30, "1"), ("!sleep", 0.08)]
+        script.append(tuple(str(a).replace("{k}", k) for a in acc))
+        # Clean up what the access created, so the next KEYS sees one key.
+        script.append(("FLUSHALL",))
+    script += [("SELECT", 7), ("PSETEX", "in7", 30, "1"), ("!sleep", 0.08), ("GET", "in7"),
+               ("SELECT", 0)]
+    try:
+        check_same(srv, ref, "KEAmn", script)
+    finally:
+        for s in (srv, ref):
+            with Raw(s.port) as c:
+                c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1")
