@@ -61,6 +61,11 @@ CMD_FLAG_ORDER = list(CMD_FLAGS.values()) + ['kCmdProtected']
 # MODULE HELP run with enable-module-command=no, only LOAD/LOADEX/UNLOAD fail.
 PROTECTED_COMMANDS = {'debug', 'module|load', 'module|loadex', 'module|unload'}
 
+# CMD_MAY_REPLICATE is hidden from COMMAND INFO too ("Hidden on purpose" in
+# server.c); these are the commands whose 7.0.15 json lists it. CLIENT PAUSE
+# WRITE holds them (PUBLISH and SPUBLISH reach replicas).
+MAY_REPLICATE_COMMANDS = {'eval', 'evalsha', 'fcall', 'pfcount', 'publish', 'spublish'}
+
 ACL_CATEGORIES = {
     '@keyspace': 'kAclKeyspace',
     '@read': 'kAclRead',
@@ -367,6 +372,8 @@ def fill_info(entries, conn, proto, node, parent):
       e.flags.append(CMD_FLAGS[name])
     if full in PROTECTED_COMMANDS:
       e.flags.append('kCmdProtected')
+    if full in MAY_REPLICATE_COMMANDS:
+      e.flags.append('kCmdMayReplicate')
     e.first, e.last, e.step = c[3].value, c[4].value, c[5].value
     for a in c[6].children:
       name = a.text()

@@ -3006,8 +3006,8 @@ const CommandMeta kCommandMeta[] = {
      5},
     // eval
     {"eval", nullptr, -3,
-     kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys
-      | kCmdMovableKeys,
+     kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdMayReplicate
+      | kCmdNoMandatoryKeys | kCmdMovableKeys,
      kAclSlow | kAclScripting,
      0, 0, 0, kKeySpecs32, 1,
      // info_resp2
@@ -3122,8 +3122,8 @@ const CommandMeta kCommandMeta[] = {
      5},
     // evalsha
     {"evalsha", nullptr, -3,
-     kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys
-      | kCmdMovableKeys,
+     kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdMayReplicate
+      | kCmdNoMandatoryKeys | kCmdMovableKeys,
      kAclSlow | kAclScripting,
      0, 0, 0, kKeySpecs34, 1,
      // info_resp2
@@ -3522,8 +3522,8 @@ const CommandMeta kCommandMeta[] = {
      5},
     // fcall
     {"fcall", nullptr, -3,
-     kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys
-      | kCmdMovableKeys,
+     kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdMayReplicate
+      | kCmdNoMandatoryKeys | kCmdMovableKeys,
      kAclSlow | kAclScripting,
      0, 0, 0, kKeySpecs42, 1,
      // info_resp2
@@ -7647,7 +7647,7 @@ const CommandMeta kCommandMeta[] = {
      5},
     // pfcount
     {"pfcount", nullptr, -2,
-     kCmdReadonly,
+     kCmdReadonly | kCmdMayReplicate,
      kAclRead | kAclHyperloglog | kAclSlow,
      1, -1, 1, kKeySpecs117, 1,
      // info_resp2
@@ -8035,7 +8035,7 @@ const CommandMeta kCommandMeta[] = {
      6},
     // publish
     {"publish", nullptr, 3,
-     kCmdPubsub | kCmdLoading | kCmdStale | kCmdFast,
+     kCmdPubsub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate,
      kAclPubsub | kAclFast,
      0, 0, 0, nullptr, 0,
      // info_resp2
@@ -10292,7 +10292,7 @@ const CommandMeta kCommandMeta[] = {
      6},
     // spublish
     {"spublish", nullptr, 3,
-     kCmdPubsub | kCmdLoading | kCmdStale | kCmdFast,
+     kCmdPubsub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate,
      kAclPubsub | kAclFast,
      1, 1, 1, kKeySpecs171, 1,
      // info_resp2
