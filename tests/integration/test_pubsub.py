@@ -1020,3 +1020,30 @@ def test_slow_pattern_subscriber_resp3_disconnected(srv, rd, rc, watcher):
     assert closed_by_server(slow)
     slow.close()
     assert rc.publish("flood", "x") == 1
+
+
+@pytest.mark.parametrize("mode", ["WRITE", "ALL"])
+def test_client_pause_holds_publish(srv, rd, rc, mode):
+    """CLIENT PAUSE WRITE holds PUBLISH and SPUBLISH (may-replicate
+    commands) until the pause ends; SUBSCRIBE and PUBSUB are not writes
+    (held only by PAUSE ALL)."""
+    c = rd()
+    subscribe(c, "p")
+    ssubscribe(c, "sp")
+    other = rd()
+    assert rc.execute_command("CLIENT", "PAUSE", 400, mode) == "OK"
+    t0 = time.time()
+    other.cmd("PUBLISH", "p", "held")
+    other.cmd("SPUBLISH", "sp", "held")
+    q = rd()
+    q.cmd("PUBSUB", "NUMSUB", "p")
+    if mode == "WRITE":
+        assert q.read_reply() == [b"p", 1]
+        assert time.time() - t0 < 0.3
+    assert other.read_reply() == 1
+    assert other.read_reply() == 1
+    assert time.time() - t0 >= 0.3
+    if mode == "ALL":
+        assert q.read_reply() == [b"p", 1]
+    assert c.read_reply() == msg("message", "p", "held")
+    assert c.read_reply() == msg("smessage", "sp", "held")
