@@ -608,6 +608,17 @@ BLOCKING = [
     # Woken by a RENAME onto the key.
     ("@b1", "BLPOP", "q7", 5), ("!blocked", 1), ("RPUSH", "tmp", "z"),
     ("RENAME", "tmp", "q7"), ("@b1?",),
+    # Woken by SWAPDB (the waiter is in db 1, the list arrives from db 0),
+    # by MOVE and by COPY ... DB into its db.
+    ("@b3", "SELECT", 1), ("@b3?",), ("@b3", "BLPOP", "sw", 5), ("!blocked", 1),
+    ("RPUSH", "sw", "a", "b"), ("SWAPDB", 0, 1), ("@b3?",), ("SWAPDB", 0, 1),
+    ("@b3", "BLPOP", "mv", 5), ("!blocked", 1), ("RPUSH", "mv", "m"), ("MOVE", "mv", 1),
+    ("@b3?",),
+    ("@b3", "BZPOPMIN", "cp", 5), ("!blocked", 1), ("ZADD", "cp", 1, "m"),
+    ("COPY", "cp", "cp", "DB", 1), ("@b3?",),
+    # A blocked client whose key gets the wrong type, then the right one.
+    ("@b3", "BLPOP", "wt", 5), ("!blocked", 1), ("SELECT", 1), ("SET", "wt", "str"),
+    ("DEL", "wt"), ("RPUSH", "wt", "ok"), ("SELECT", 0), ("@b3?",),
 ]
 
 TRANSACTIONS = [
