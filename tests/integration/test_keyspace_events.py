@@ -711,9 +711,19 @@ def test_differential_expired_active(srv, ref):
             side.step(["PSETEX", "ak%d" % i, "100", "v"], i)
         side.step(["RPUSH", "al", "a"], 5)
         side.step(["PEXPIRE", "al", "100"], 6)
+        # Other types, and keys in another db.
+        side.step(["HSET", "ah", "f", "v"], 7)
+        side.step(["PEXPIRE", "ah", "100"], 8)
+        side.step(["SELECT", "3"], 9)
+        side.step(["ZADD", "az", "1", "m"], 10)
+        side.step(["PEXPIRE", "az", "120"], 11)
+        side.step(["SADD", "as", "m"], 12)
+        side.step(["PEXPIREAT", "as", str(int(time.time() * 1000) + 150)], 13)
+        side.step(["SELECT", "0"], 14)
 
         def expired_count():
-            return side.main.call("DBSIZE") == 0
+            info = side.main.call("INFO", "keyspace").decode()
+            return "keys=" not in info
         assert wait_for(expired_count, timeout=5, step=0.05)
         results.append(side.events())
         side.close()
