@@ -295,3 +295,33 @@ def test_client_pause_holds_publish(srv, rd, rc, mode):
         assert q.read_reply() == [b"p", 1]
     assert c.read_reply() == msg("message", "p", "held")
     assert c.read_reply() == msg("smessage", "sp", "held")
+
+
+def test_big_channel_name_and_many_subscribers(srv, rd):
+    """A 70 KB channel name (in the confirmation, the message and the
+    pattern message) and 200 subscribers of one shared 100 KB frame."""
+    pub = srv.client()
+    name = b"c" * 70000
+    c = rd()
+    c.cmd("SUBSCRIBE", name)
+    assert c.read_reply() == [b"subscribe", name, 1]
+    psubscribe(c, "c*")
+    subs = [rd() for _ in range(200)]
+    for s in subs:
+        subscribe(s, "wide")
+    assert pub.publish(name, b"m") == 2
+    assert c.read_reply() == [b"message", name, b"m"]
+    assert c.read_reply() == [b"pmessage", b"c*", name, b"m"]
+    payload = bytes(range(256)) * 400
+    assert pub.publish("wide", payload) == 200
+    frame = b"*3\r\n$7\r\nmessage\r\n$4\r\nwide\r\n$102400\r\n" + payload + b"\r\n"
+    for s in subs:
+        assert s.recv_exact(len(frame), timeout=10) == frame
+    # Half of them go away; the rest still get the next one.
+    for s in subs[:100]:
+        s.close()
+    assert wait_for(lambda: pub.execute_command("PUBSUB", "NUMSUB", "wide")[1] == 100)
+    assert pub.publish("wide", payload) == 100
+    for s in subs[100:]:
+        assert s.recv_exact(len(frame), timeout=10) == frame
+    pub.close()
