@@ -141,7 +141,7 @@ BLOCKING = [
     # Clients blocked on an empty key, served by a later push (Redis's
     # handleClientsBlockedOnKeys after the pushing command).
     ("@b1", "BLPOP", "q", 5), ("!blocked", 1), ("RPUSH", "q", "a", "b"), ("@b1?",),
-    ("@b1", "BRPOP", "q", 5), ("!blocked", 0), ("@b1?",),
+    ("@b1", "BRPOP", "q", 5), ("@b1?",),
     ("@b1", "BLMOVE", "q2", "dst", "LEFT", "RIGHT", 5), ("!blocked", 1),
     ("LPUSH", "q2", "x"), ("@b1?",),
     ("@b2", "BRPOPLPUSH", "q3", "dst2", 5), ("!blocked", 1), ("RPUSH", "q3", "y"), ("@b2?",),
@@ -152,7 +152,8 @@ BLOCKING = [
     ("@b1", "BZMPOP", 5, 1, "zq3", "MIN", "COUNT", 5), ("!blocked", 1),
     ("ZADD", "zq3", 1, "a", 2, "b"), ("@b1?",),
     # Two waiters; the push serves both, the key is deleted by the second.
-    ("@b1", "BLPOP", "q5", 5), ("@b2", "BLPOP", "q5", 5), ("!blocked", 2),
+    ("@b1", "BLPOP", "q5", 5), ("!blocked", 1), ("@b2", "BLPOP", "q5", 5),
+    ("!blocked", 2),
     ("RPUSH", "q5", "a", "b"), ("@b1?",), ("@b2?",),
     # Served from MULTI/EXEC: events in the transaction's order, then the pop.
     ("@b1", "BLPOP", "q6", 5), ("!blocked", 1), ("MULTI",), ("RPUSH", "q6", "a"),

@@ -372,7 +372,12 @@ class Side:
 
     def step(self, args, index):
         self._step(args)
-        if not self.in_multi:
+        # Why not after a send on another connection: the server may run
+        # the marker before that command (another connection); its events
+        # are attributed to the next step that waits for it (its reply or
+        # "!blocked").
+        sent_elsewhere = args[0].startswith("@") and not args[0].endswith("?")
+        if not self.in_multi and not sent_elsewhere:
             self.main.call("PUBLISH", STEP_CHANNEL, str(index))
 
     def _step(self, args):
