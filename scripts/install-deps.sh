@@ -11,6 +11,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools python3-redis python3-pytest
   valgrind procps util-linux
+  nodejs npm
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -267,6 +267,8 @@ class Checker:
     flags = {f.text() for f in c[2].children}
     if full in gen.PROTECTED_COMMANDS:
       flags.add('PROTECTED')
+    if full in gen.MAY_REPLICATE_COMMANDS:
+      flags.add('may_replicate')
     want = (c[1].value, flags, c[3].value, c[4].value, c[5].value,
             {a.text() for a in c[6].children})
     got = (m.arity, m.flags, m.first, m.last, m.step, m.acl)

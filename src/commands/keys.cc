@@ -306,9 +306,10 @@ void CmdPersist(Client& c) { c.reply.Int(KS().Persist(c.db_index, c.argv[1]) ? 1
 
 // ------------------------------------------------------------ OBJECT
 
-// Redis's objectCommandLookupOrReply: no LRU touch, stats counted.
+// Redis's objectCommandLookupOrReply: no LRU touch, stats counted, no
+// keymiss event (LOOKUP_NONOTIFY).
 Entry* ObjectLookup(Client& c) {
-  Entry* e = KS().Find(c.db_index, c.argv[2], kLookupNoTouch);
+  Entry* e = KS().Find(c.db_index, c.argv[2], kLookupNoTouch | engine::kLookupNoNotify);
   if (!e) c.reply.Null();
   return e;
 }

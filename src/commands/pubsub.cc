@@ -22,7 +22,7 @@ server::PubSub& PS() { return g_server->pubsub(); }
 bool DenySubscribe(Client& c, std::string_view what, bool allow_multi) {
   if (!(c.flags & server::kClientDenyBlocking)) return false;
   if (allow_multi && (c.flags & server::kClientMulti)) return false;
-  Err(c, std::string(what) + " isn't allowed for a DENY BLOCKING client");
+  Err(c, server::err::DenyBlockingSubscribe(what));
   return true;
 }
 
@@ -94,6 +94,12 @@ const char* const kPubsubHelp[] = {
 void CmdPubsubHelp(Client& c) { ReplyHelp(c, kPubsubHelp); }
 
 void ListChannels(Client& c, bool shard) {
+  // Why: the arity (-2) admits any count; pubsubCommand takes at most one
+  // pattern and answers more with the subcommand syntax error.
+  if (c.argv.size() > 3) {
+    ReplySubcommandSyntaxError(c);
+    return;
+  }
   std::string_view pat;
   if (c.argv.size() == 3) pat = c.argv[2];
   auto d = c.reply.BeginDeferred();

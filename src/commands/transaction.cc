@@ -54,7 +54,6 @@ void CmdExec(Client& c) {
   g_server->watches().UnwatchAll(c);
   std::vector<server::QueuedCommand> queue = std::move(c.mstate);
   c.mstate.clear();
-  c.flags &= ~server::kClientMulti;
   std::vector<std::string_view> saved_argv = std::move(c.argv);
   server::Command* exec_cmd = c.cmd;
   c.reply.ArrayLen(static_cast<int64_t>(queue.size()));
@@ -81,6 +80,9 @@ void CmdExec(Client& c) {
     g_server->Call(c, q.cmd);
   }
   c.flags = (c.flags & ~server::kClientDenyBlocking) | deny;
+  // Why: Redis keeps CLIENT_MULTI set while EXEC runs the queue (until
+  // discardTransaction); SUBSCRIBE/PSUBSCRIBE rely on it to be allowed there.
+  c.flags &= ~server::kClientMulti;
   c.argv = std::move(saved_argv);
   c.cmd = exec_cmd;
   c.flags &= ~(server::kClientDirtyCas | server::kClientDirtyExec);

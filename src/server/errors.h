@@ -20,6 +20,11 @@ inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
 inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
 inline constexpr std::string_view kOutOfRange = "ERR index out of range";
 inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
+// (S|P)SUBSCRIBE from a client that expects one reply per command
+// (addReplyError adds the "ERR ").
+inline std::string DenyBlockingSubscribe(std::string_view cmd) {
+  return "ERR " + std::string(cmd) + " isn't allowed for a DENY BLOCKING client";
+}
 // RESP2 subscribed context (processCommand).
 inline std::string PubsubContext(std::string_view fullname) {
   return "ERR Can't execute '" + std::string(fullname) +
