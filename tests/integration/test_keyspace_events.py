@@ -277,8 +277,6 @@ def test_keyspace_notifications_evicted(r, rd):
         got = None
     r.call("CONFIG", "SET", "maxmemory", "0")
     r.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
-    if got is None:
-        pytest.xfail("eviction lands with issue8-evict")
     assert got == ("__keyevent@9__:evicted", "foo")
 
 
