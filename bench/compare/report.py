@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import acl  # noqa: E402
 import compare  # noqa: E402
+import eviction  # noqa: E402
 import instructions  # noqa: E402
 import latency  # noqa: E402
 import memory  # noqa: E402
@@ -68,6 +69,7 @@ def commands(args):
             f"bench/compare/latency.py --vireo {v}{q}",
             f"bench/compare/instructions.py --vireo {v}{b}{q}",
             f"bench/compare/pubsub.py --vireo {v}{q}",
+            f"bench/compare/eviction.py --vireo {v}{q}",
             f"bench/compare/acl.py --vireo {v}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
@@ -101,7 +103,7 @@ def run_all(args):
     if "instructions" not in skip:
         log("== instructions.py")
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
-    for name, mod in (("pubsub", pubsub), ("acl", acl)):
+    for name, mod in (("pubsub", pubsub), ("eviction", eviction), ("acl", acl)):
         if name not in skip:
             log(f"== {name}.py")
             out[name] = mod.run(tool_args(mod, base))
@@ -260,6 +262,19 @@ def targets8(res):
             v = r.get(k)
             rows.append((f"PUBLISH to {r['subscribers']} subscriber(s): {what} >= {pubsub.TARGET:.2f}x Redis",
                          f"vireo/redis {fmt_ratio(v)}", None if v is None else v >= pubsub.TARGET))
+    ev = res.get("eviction", {})
+    sl = ev.get("set_lru")
+    if sl:
+        v, r = sl["vireo"], sl["redis"]
+        q = common.ratio(v["rps"], r["rps"])
+        rows.append((f"SET -P 16 under maxmemory {ev['limit_mb']}mb + allkeys-lru >= 1.00x Redis",
+                     f"vireo/redis {fmt_ratio(q)}", None if q is None else q >= 1.0))
+        rows.append((f"used_memory after that load <= maxmemory ({fmt_num(v['limit'])})",
+                     f"{fmt_num(v['used'])} (redis {fmt_num(r['used'])})", v["used"] <= v["limit"]))
+    for row in ev.get("hit_rate", []):
+        v, r = row["vireo"]["hit_rate"], row["redis"]["hit_rate"]
+        rows.append((f"zipfian read-through hit rate, {row['policy']}, data 2x the limit >= Redis's",
+                     f"{100 * v:.2f}% vs {100 * r:.2f}%", v >= r))
     for r in res.get("acl", {}).get("rows", []):
         v = r.get("vireo", {}).get("ratio")
         rows.append((f"{r['command']} as a user restricted to ~app:* within 5% of the default user",
@@ -321,6 +336,8 @@ def render(res):
     L += [instructions.render(res["instructions"]) if "instructions" in res else "_not run_", ""]
     L += ["## PUBLISH to subscribers (pubsub.py, issue 8)", ""]
     L += [pubsub.render(res["pubsub"]) if "pubsub" in res else "_not run_", ""]
+    L += ["## maxmemory eviction (eviction.py, issue 8)", ""]
+    L += [eviction.render(res["eviction"]) if "eviction" in res else "_not run_", ""]
     L += ["## ACL: a restricted user vs the default user (acl.py, issue 8)", ""]
     L += [acl.render(res["acl"]) if "acl" in res else "_not run_", ""]
     if res.get("micro"):
@@ -388,7 +405,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="",
                     help="comma list of: compare, memory, types_memory, latency, instructions, "
-                         "pubsub, acl")
+                         "pubsub, eviction, acl")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")

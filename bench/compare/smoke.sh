@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke run of the comparison tools (CI: scripts/test-all.sh calls this).
-# Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, acl.py and
+# Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, eviction.py, acl.py and
 # instructions.py with --quick (through report.py, which also renders
 # RESULTS.md into a temp file) against the freshly built binary, and checks
 # that the micro benchmarks start. Fails on any error; takes well under 60 s
@@ -16,12 +16,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 
-timeout 180 $PY bench/compare/report.py --quick --rounds 1 --vireo "$VIREO" \
+timeout 240 $PY bench/compare/report.py --quick --rounds 1 --vireo "$VIREO" \
   --json "$tmp/results.json" --out "$tmp/RESULTS.md"
 for section in "## Targets" "| SET c=50 P=16 |" "| 100-byte string values |" \
     "| just connected" "| GET c=50 P=16 |" "## Targets (issue 7)" "| LPUSH c=50 P=16 |" \
     "| LRANGE_600 c=50 P=16 |" "| one list of 1M elements" "| list, 10,000 elements |" \
-    "| LPOP c=50 P=16 |" "## Targets (issue 8)" "## PUBLISH to subscribers" "## ACL: a restricted user"; do
+    "| LPOP c=50 P=16 |" "## Targets (issue 8)" "## PUBLISH to subscribers" "## maxmemory eviction" "## ACL: a restricted user"; do
   grep -qF -- "$section" "$tmp/RESULTS.md" || { echo "smoke: '$section' missing from the report" >&2; exit 1; }
 done
 # Every figure measured (CPU ratios may be n/a: 10 ms ticks vs tiny runs).
