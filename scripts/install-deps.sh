@@ -11,8 +11,13 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools python3-redis python3-pytest
   valgrind procps util-linux
-  nodejs npm
 )
+# Node.js and npm (ioredis interop test): Debian's packages only when the
+# machine has none; a Node.js from elsewhere (e.g. nodesource, which bundles
+# npm and conflicts with Debian's npm package) is used as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PKGS+=(nodejs npm)
+fi
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
