@@ -186,10 +186,13 @@ bool Server::ProcessCommand(Client& c) {
       return true;
     }
   }
-  // maxmemory: evict, then refuse deny-oom commands (server/maxmemory.cc).
-  if (std::string_view oom; !CheckMaxmemory(c, cmd, &oom)) {
-    if (!oom.empty()) Reject(*this, c, cmd, oom);
-    return true;
+  // maxmemory: evict, then refuse deny-oom commands (server/maxmemory.cc);
+  // nothing at all to do (no call) without a limit.
+  if (const Config& conf = cfg(); conf.maxmemory != 0 || conf.maxmemory_clients != 0) {
+    if (std::string_view oom; !CheckMaxmemory(c, cmd, &oom)) {
+      if (!oom.empty()) Reject(*this, c, cmd, oom);
+      return true;
+    }
   }
   // Why: Redis bounds the tracking table before each command, right after
   // the maxmemory step and before the Pub/Sub-context, pause and MULTI
@@ -274,7 +277,8 @@ void Server::Call(Client& c, Command* cmd) {
   }
   // Why: the keys a read-only command fetched may now be cached by a
   // tracking client (Redis's call(): trackingRememberKeys).
-  if (cmd->has(kCmdReadonly) && (c.flags & kClientTracking) && !(c.flags & kClientTrackingBcast))
+  if ((c.flags & (kClientTracking | kClientTrackingBcast)) == kClientTracking &&
+      cmd->has(kCmdReadonly))
     tracking_.RememberKeys(c);
   if (!rerun && !monitors.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin))
     FeedMonitors(*this, c, dbid);
@@ -297,7 +301,7 @@ void Server::Call(Client& c, Command* cmd) {
     propagator_.Flush(!cmd->has(kCmdTouchesArbitraryKeys));
     // Invalidations for this client held while its command ran go after
     // its reply (Redis's afterCommand).
-    tracking_.HandlePending();
+    if (tracking_.has_pending()) tracking_.HandlePending();
   }
   c.cmd = prev_cmd ? prev_cmd : cmd;
 }

@@ -82,6 +82,7 @@ class Tracking {
   void InvalidateAll();
   // After the outermost command: the invalidations held for its client.
   void HandlePending();
+  bool has_pending() const { return !pending_keys_.empty(); }
   // Before the loop sleeps: BCAST messages.
   void BroadcastPending();
   // tracking-table-max-keys.
