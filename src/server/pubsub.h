@@ -116,7 +116,8 @@ class PubSub {
   // Active channels matching `pattern` (all when empty view and !has_pattern).
   void ListChannels(bool shard, const std::string_view* pattern,
                     const std::function<void(std::string_view)>& fn) const;
-  // Clients subscribed to anything (CLIENT KILL TYPE pubsub uses the flag).
+  // A client's subscription bookkeeping (CLIENT LIST tot-mem), as Redis's
+  // pubsubMemOverhead.
   size_t MemoryOverhead(const Client& c) const;
 
  private:

@@ -257,7 +257,7 @@ void Tracking::LimitUsedSlots() {
     size_t b = static_cast<size_t>(base::Random64() % nb);
     while (table_.bucket_size(b) == 0) b = (b + 1) % nb;
     std::string key = table_.begin(b)->first;
-    InvalidateTableKey(key);
+    InvalidateKey(key, false);  // not a change: no BCAST entry
     if (table_.size() <= max_keys) {
       limit_timeout_counter_ = 0;
       return;
@@ -265,8 +265,6 @@ void Tracking::LimitUsedSlots() {
   }
   limit_timeout_counter_++;
 }
-
-void Tracking::InvalidateTableKey(std::string_view key) { InvalidateKey(key, false); }
 
 void Tracking::BroadcastPending() {
   if (tracking_clients_ == 0) return;

@@ -103,8 +103,6 @@ class Tracking {
   // Redis's sendTrackingMessage: `value` is RESP bytes when `proto`, a
   // key name otherwise.
   void Send(Client* c, std::string_view value, bool proto);
-  // Removes one key from the table, invalidating its clients.
-  void InvalidateTableKey(std::string_view key);
 
   Server* srv_;
   size_t tracking_clients_ = 0;
