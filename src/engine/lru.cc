@@ -57,4 +57,22 @@ uint64_t EstimateIdleTimeMs(const Entry* e, const KeyspaceOptions& o) {
   return (clock + (kLruClockMax - lru)) * 1000;
 }
 
+// Why the LRU branch also runs under non-LRU policies: Redis keeps the
+// idle time of a loaded key whenever the policy is not LFU, so OBJECT
+// IDLETIME after a restart answers what was saved.
+bool SetLruOrLfu(Entry* e, int64_t lfu_freq, int64_t lru_idle_s, const KeyspaceOptions& o) {
+  if (o.lfu()) {
+    if (lfu_freq < 0) return false;
+    e->lru = (LfuTimeInMinutes(o) << 8) | static_cast<uint32_t>(lfu_freq & 0xFF);
+    return true;
+  }
+  if (lru_idle_s < 0) return false;
+  int64_t clock = o.lru_clock();
+  int64_t abs = clock - lru_idle_s;  // 1 s resolution, as LRU_CLOCK_RESOLUTION
+  // A wrapped clock: half-way in the future makes it the oldest key.
+  if (abs < 0) abs = (clock + static_cast<int64_t>(kLruClockMax / 2)) % static_cast<int64_t>(kLruClockMax);
+  e->lru = static_cast<uint32_t>(abs);
+  return true;
+}
+
 }  // namespace vireo::engine

@@ -30,5 +30,9 @@ inline void TouchEntry(Entry* e, const KeyspaceOptions& o) {
 uint64_t LfuDecrAndReturn(const Entry* e, const KeyspaceOptions& o);
 // Redis's estimateObjectIdleTime, in ms (OBJECT IDLETIME).
 uint64_t EstimateIdleTimeMs(const Entry* e, const KeyspaceOptions& o);
+// Redis's objectSetLRUOrLFU for a loaded / restored key: the LFU counter
+// (0..255) under an LFU policy, else the idle time in seconds; a negative
+// value means "not given". True when something was set.
+bool SetLruOrLfu(Entry* e, int64_t lfu_freq, int64_t lru_idle_s, const KeyspaceOptions& o);
 
 }  // namespace vireo::engine

@@ -146,13 +146,22 @@ struct Config {
   int shutdown_on_sigint = 0;             // ShutdownFlag bits
   int shutdown_on_sigterm = 0;
   int shutdown_timeout = 10;
-  // persistence / replication (inactive features, typed for later)
+  // persistence (server/snapshot.cc) and replication (typed for later)
   struct SaveParam {
     long long seconds = 0;
     int changes = 0;
   };
   std::vector<SaveParam> save_params{{3600, 1}, {300, 100}, {60, 10000}};
   std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool rdb_del_sync_files = false;
+  bool rdb_save_incremental_fsync = true;
+  bool stop_writes_on_bgsave_error = true;
+  int rdb_key_save_delay = 0;    // us per key (tests)
+  int key_load_delay = 0;        // us per key (tests)
+  long long loading_process_events_interval_bytes = 2 * 1024 * 1024;
+  int sanitize_dump_payload = 0;  // 0 no, 1 yes, 2 clients
   bool appendonly = false;
   int appendfsync = kAofFsyncEverysec;
   std::string masterhost;  // "" = not a replica (replicaof)
