@@ -20,7 +20,7 @@
 
 #include "base/glob.h"
 #include "base/hash.h"
-#include "base/lzf.h"
+#include "base/ascii.h"
 #include "commands/admin_internal.h"
 #include "engine/encoding/quicklist.h"
 #include "engine/lru.h"
@@ -32,67 +32,46 @@
 #include "engine/types/string.h"
 #include "engine/value.h"
 #include "server/log.h"
+#include "persistence/rdb_save.h"
+#include "server/snapshot.h"
 
 namespace vireo::commands {
 namespace {
 
 using engine::Entry;
 
-// ---------------------------------------------------------------------------
-// RDB serialized length (rdbSavedObjectLen) of a value, for DEBUG OBJECT.
-
-size_t RdbLenSize(uint64_t len) {
-  if (len < (1u << 6)) return 1;
-  if (len < (1u << 14)) return 2;
-  if (len <= UINT32_MAX) return 5;
-  return 9;
-}
-
-// rdbEncodeInteger: bytes of the int8/16/32 encodings, 0 when it does not fit.
-size_t RdbIntEncodedSize(int64_t v) {
-  if (v >= -(1 << 7) && v <= (1 << 7) - 1) return 2;
-  if (v >= -(1 << 15) && v <= (1 << 15) - 1) return 3;
-  if (v >= -(1ll << 31) && v <= (1ll << 31) - 1) return 5;
-  return 0;
-}
-
-bool RdbCompressionEnabled() {
-  auto kv = g_server->config.Get({"rdbcompression"});
-  return kv.empty() || kv[0].second != "no";
-}
-
-// rdbSaveRawString's length.
-size_t RdbRawStringSize(std::string_view s) {
-  // Why: short strings that are canonical integers are stored int-encoded.
-  if (s.size() <= 11) {
-    int64_t v;
-    if (base::StringToInt64(s, &v)) {
-      size_t n = RdbIntEncodedSize(v);
-      if (n) return n;
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back (Redis's
+// debug.c): the check that everything the server holds survives a save.
+void DebugReload(Client& c) {
+  bool flush = true, save = true, merge = false;
+  for (size_t j = 2; j < c.argv.size(); j++) {
+    std::string_view o = c.argv[j];
+    if (base::EqNoCase(o, "merge")) {
+      merge = true;
+    } else if (base::EqNoCase(o, "noflush")) {
+      flush = false;
+    } else if (base::EqNoCase(o, "nosave")) {
+      save = false;
+    } else {
+      return Err(c, "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
     }
   }
-  // LZF for strings over 20 bytes, when it saves at least 4 bytes.
-  if (s.size() > 20 && RdbCompressionEnabled()) {
-    std::string out(s.size() - 4 + 1, '\0');
-    size_t comp = base::LzfCompress(s.data(), s.size(), out.data(), s.size() - 4);
-    if (comp) return 1 + RdbLenSize(comp) + RdbLenSize(s.size()) + comp;
+  server::Snapshotter& snap = g_server->snapshots();
+  if (save && !snap.SaveForeground()) return Err(c, "ERR");
+  // Why dirty is kept: Redis's emptyData here does not count as changes.
+  long long dirty = KS().dirty;
+  if (flush) KS().Flush(-1, false);
+  KS().dirty = dirty;
+  if (snap.LoadFile(false, merge) != server::Snapshotter::LoadResult::kOk) {
+    return Err(c, "ERR Error trying to load the RDB dump, check server logs.");
   }
-  return RdbLenSize(s.size()) + s.size();
+  server::Log(server::LogLevel::kWarning, "DB reloaded by DEBUG RELOAD");
+  c.reply.Ok();
 }
 
 size_t SerializedLength(const Entry* e) {
-  if (e->otype() != engine::ObjType::kString) return 0;  // other types: not stored yet
-  if (e->is_int()) {
-    // rdbSaveLongLongAsStringObject
-    size_t n = RdbIntEncodedSize(e->v.ival);
-    if (n) return n;
-    char buf[base::kLongStrSize];
-    size_t len = base::Int64ToChars(e->v.ival, buf);
-    return RdbLenSize(len) + len;
-  }
-  return RdbRawStringSize(e->str());
+  return persistence::rdb::SerializedLength(e, g_server->cfg().rdbcompression);
 }
-
 
 // ---------------------------------------------------------------------------
 // DEBUG DIGEST (Redis's xorDigest / mixDigest over SHA-1; the value part is
@@ -480,7 +459,9 @@ void CmdDebug(Client& c) {
   } else if (is("leak") && argc == 3) {
     // Nothing to leak on purpose; the reply is what clients check.
     c.reply.Ok();
-  } else if (is("reload") || is("loadaof")) {
+  } else if (is("reload")) {
+    DebugReload(c);
+  } else if (is("loadaof")) {
     NotSupported(c);
   } else if (is("listpack") && argc == 3) {
     // Small hashes and sorted sets: their value is one listpack.

@@ -1,10 +1,10 @@
 // INFO (Redis server.c genRedisInfoString): every section and field of
 // Redis 7.0.15, in its order and format, with values from Vireo's state.
 //
-// Features Vireo does not have yet (persistence, replication, scripting,
-// pub/sub, tracking, defrag) report what they truly are here: idle, zero,
-// never run — the same values a fresh Redis with persistence disabled
-// shows. `vireo_version` follows `redis_version` in # Server.
+// Features Vireo does not have yet (AOF, replication, scripting, defrag)
+// report what they truly are here: idle, zero, never run — the same values
+// a fresh Redis with them disabled shows. The RDB fields come from
+// server/snapshot.cc. `vireo_version` follows `redis_version` in # Server.
 #include "commands/info.h"
 
 #include <sys/resource.h>
@@ -430,25 +430,8 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
 
   if (on("persistence")) {
     header("Persistence");
+    srv.snapshots().AppendInfo(&s);
     Add(&s,
-        "loading:0\r\n"
-        "async_loading:0\r\n"
-        "current_cow_peak:0\r\n"
-        "current_cow_size:0\r\n"
-        "current_cow_size_age:0\r\n"
-        "current_fork_perc:0.00\r\n"
-        "current_save_keys_processed:0\r\n"
-        "current_save_keys_total:0\r\n"
-        "rdb_changes_since_last_save:%lld\r\n"
-        "rdb_bgsave_in_progress:0\r\n"
-        "rdb_last_save_time:%lld\r\n"
-        "rdb_last_bgsave_status:ok\r\n"
-        "rdb_last_bgsave_time_sec:-1\r\n"
-        "rdb_current_bgsave_time_sec:-1\r\n"
-        "rdb_saves:0\r\n"
-        "rdb_last_cow_size:0\r\n"
-        "rdb_last_load_keys_expired:0\r\n"
-        "rdb_last_load_keys_loaded:0\r\n"
         "aof_enabled:0\r\n"
         "aof_rewrite_in_progress:0\r\n"
         "aof_rewrite_scheduled:0\r\n"
@@ -460,8 +443,8 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "aof_last_write_status:ok\r\n"
         "aof_last_cow_size:0\r\n"
         "module_fork_in_progress:0\r\n"
-        "module_fork_last_cow_size:0\r\n",
-        srv.keyspace().dirty, static_cast<long long>(srv.start_time_ms / 1000));
+        "module_fork_last_cow_size:0\r\n");
+    srv.snapshots().AppendLoadingInfo(&s);
   }
 
   if (on("stats")) {
@@ -498,7 +481,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "pubsub_channels:%llu\r\n"
         "pubsub_patterns:%llu\r\n"
         "pubsubshard_channels:%llu\r\n"
-        "latest_fork_usec:0\r\n"
+        "latest_fork_usec:%llu\r\n"
         "total_forks:%llu\r\n"
         "migrate_cached_sockets:0\r\n"
         "slave_expires_tracked_keys:0\r\n"
@@ -529,7 +512,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         u(ks.evicted_keys), u(st.evictedclients), u(srv.evictor().total_exceeded_ms()),
         u(srv.evictor().current_exceeded_ms()), u(ks.hits), u(ks.misses),
         u(g_server->pubsub().num_channels()), u(g_server->pubsub().num_patterns()),
-        u(g_server->pubsub().num_shard_channels()), u(st.total_forks),
+        u(g_server->pubsub().num_shard_channels()), u(static_cast<uint64_t>(st.last_fork_usec)), u(st.total_forks),
         u(g_server->tracking().total_keys()), u(g_server->tracking().total_items()),
         u(g_server->tracking().total_prefixes()), u(st.unexpected_error_replies), u(st.total_error_replies),
         u(st.dump_payload_sanitizations), u(st.net.reads_processed),

@@ -16,6 +16,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterListFamily(t);
   RegisterAdminFamily(t);
   RegisterSetFamily(t);
+  RegisterPersistenceFamily(t);
   RegisterPubsubFamily(t);
   RegisterTrackingFamily(t);
   RegisterZsetFamily(t);

@@ -41,6 +41,12 @@ void CmdFlushAll(Client& c) {
   bool async;
   if (!ParseFlushFlags(c, &async)) return;
   KS().Flush(-1, async);
+  // Redis's flushAllDataAndResetRDB: a running BGSAVE would write the old
+  // data, so it is killed; with save points the empty dataset is saved now.
+  server::Snapshotter& snap = g_server->snapshots();
+  snap.KillChild();
+  if (!g_server->cfg().save_params.empty()) snap.SaveForeground();
+  KS().dirty++;
   // Why: as FLUSHDB, always propagated (forceCommandPropagation).
   ForcePropagation(c);
   c.reply.Ok();

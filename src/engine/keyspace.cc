@@ -152,6 +152,36 @@ bool Keyspace::Delete(int db, std::string_view key, bool lazy) {
   return true;
 }
 
+OpStatus Keyspace::Restore(int db, Entry* e, int64_t when_ms, bool replace, bool* deleted) {
+  std::string key(e->key());
+  *deleted = false;
+  if (replace) {
+    if (Entry* old = D(db).Unlink(key)) {
+      Release(old, options_.lazyfree_lazy_server_del);
+      *deleted = true;
+    }
+  }
+  // Why: Redis's checkAlreadyExpired: a TTL already past stores nothing on a
+  // master (what was replaced is gone: reported as a DEL).
+  if (when_ms != -1 && when_ms <= options_.now_ms && !options_.replica) {
+    FreeEntry(e);
+    if (*deleted) {
+      SignalModified(db, key);
+      Event(notify::kGeneric, "del", db, key);
+      dirty++;
+    }
+    return OpStatus::kSkipped;
+  }
+  D(db).Add(e);
+  Event(notify::kNew, "new", db, key);
+  if (when_ms != -1) D(db).SetExpire(e, when_ms);
+  SignalModified(db, key);
+  SignalReady(db, key);
+  Event(notify::kGeneric, "restore", db, key);
+  dirty++;
+  return OpStatus::kOk;
+}
+
 OpStatus Keyspace::Expire(int db, std::string_view key, int64_t when_ms, int flags, bool* deleted) {
   *deleted = false;
   Entry* e = Find(db, key, kLookupWrite);

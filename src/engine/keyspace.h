@@ -157,6 +157,12 @@ class Keyspace {
   // command counted its elements), freed per lazyfree-lazy-server-del, as
   // Redis's dbDelete + notifyKeyspaceEvent("del") in every type command.
   void DeleteEmptied(int db, std::string_view key);
+  // RESTORE's store (restoreCommand after the payload is decoded): with
+  // `replace` the current key goes first (no event, as dbDelete); a TTL
+  // already past stores nothing and returns kSkipped (a replaced key is
+  // then reported as deleted); otherwise "new" + "restore", dirty++. The
+  // entry's LRU/LFU is the caller's. *deleted: a key was replaced.
+  OpStatus Restore(int db, Entry* e, int64_t when_ms, bool replace, bool* deleted);
   // A user deletion (DEL, UNLINK, GETDEL): "del" event, dirty++.
   // False when the key does not exist.
   bool Delete(int db, std::string_view key, bool lazy);

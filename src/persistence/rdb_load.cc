@@ -588,10 +588,11 @@ bool LoadSnapshot(Reader& r, engine::Keyspace& ks, const FileLoadOptions& o, Loa
       // rdbchecksum no: nothing checked.
     } else if (got == 0) {
       info->checksum_skipped = true;
+      info->notes.push_back("RDB file was saved with checksum disabled: no check performed.");
     } else if (got != expected) {
       char buf[128];
-      snprintf(buf, sizeof(buf), "Wrong RDB checksum expected: (%llx) got: (%llx). Aborting now.",
-               static_cast<unsigned long long>(got), static_cast<unsigned long long>(expected));
+      snprintf(buf, sizeof(buf), "Wrong RDB checksum expected: (%llx) but got (%llx). Aborting now.",
+               static_cast<unsigned long long>(expected), static_cast<unsigned long long>(got));
       return fail(buf);
     }
   }

@@ -33,6 +33,18 @@ bool AllowedInPubsubContext(const Command& cmd) {
   return false;
 }
 
+// EXEC's view of its queue (Redis's mstate.cmd_flags / cmd_inv_flags).
+bool QueuedWrite(const Client& c) {
+  for (const QueuedCommand& q : c.mstate)
+    if (q.cmd->has(kCmdWrite)) return true;
+  return false;
+}
+bool QueuedAllLoading(const Client& c) {
+  for (const QueuedCommand& q : c.mstate)
+    if (!q.cmd->has(kCmdLoading)) return false;
+  return true;
+}
+
 void Reject(Server& s, Client& c, Command* cmd, std::string_view msg) {
   if (c.flags & kClientMulti) c.flags |= kClientDirtyExec;
   if (cmd) cmd->rejected_calls++;
@@ -199,11 +211,25 @@ bool Server::ProcessCommand(Client& c) {
   // queueing steps (trackingLimitUsedSlots in processCommand): a command
   // queued in MULTI still gets its evicted keys' invalidations first.
   if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
+  // Redis's writeCommandsDeniedByDiskError: after a failed BGSAVE with save
+  // points and stop-writes-on-bgsave-error, writes (and, oddly, PING) get
+  // -MISCONF until a save succeeds.
+  if (snapshots_->WritesDenied() && (cmd->has(kCmdWrite) || cmd->name == "ping" ||
+                                     (cmd == exec_cmd_ && QueuedWrite(c)))) {
+    Reject(*this, c, cmd, err::kMisconfRdb);
+    return true;
+  }
   // Why: a RESP2 connection in subscribed mode reads only push frames, so
   // Redis lets it run just the commands that make sense there; RESP3
   // interleaves replies and pushes, without limits.
   if ((c.flags & kClientPubsub) && c.resp() == 2 && !AllowedInPubsubContext(*cmd)) {
     Reject(*this, c, cmd, err::PubsubContext(cmd->name));
+    return true;
+  }
+  // Loading the dataset (startup): only commands flagged "loading" run, and
+  // EXEC only when everything it queued may (is_denyloading_command).
+  if (snapshots_->loading() && (!cmd->has(kCmdLoading) || (cmd == exec_cmd_ && !QueuedAllLoading(c)))) {
+    Reject(*this, c, cmd, err::kLoading);
     return true;
   }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas

@@ -151,16 +151,7 @@ int main(int argc, char** argv) {
   } else {
     Log(LogLevel::kNotice, "Configuration loaded");
   }
-  // Why: with save points configured (Redis's default) redis-server would
-  // snapshot; Vireo has no RDB yet, so say so even when "save" is implicit.
-  // "save ''" asks for exactly what Vireo does, so it needs no warning.
-  if (!cfg.save_params.empty()) {
-    Log(LogLevel::kWarning,
-        "Directive 'save' is accepted but not active yet in Vireo: RDB snapshots are not "
-        "implemented, so no snapshot will be written.");
-  }
   for (const std::string& name : srv->config.InactiveUsed()) {
-    if (name == "save") continue;
     Log(LogLevel::kWarning,
         "Directive '%s' is accepted but not active yet in Vireo: the feature it configures is not "
         "implemented, so it has no effect.",
@@ -204,6 +195,8 @@ int main(int argc, char** argv) {
     Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
   }
   Log(LogLevel::kNotice, "Server initialized");
+  // Redis's loadDataFromDisk: a bad dump.rdb ends the process (logged why).
+  if (!srv->snapshots().LoadAtStartup()) return 1;
   int rc = srv->Run();
   delete srv;
   return rc;

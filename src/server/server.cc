@@ -142,6 +142,7 @@ bool Server::Init(std::string* err) {
   keyspace_ = std::make_unique<engine::Keyspace>(c.databases);
   watches_ = std::make_unique<WatchRegistry>(keyspace_.get());
   keyspace_events_ = std::make_unique<KeyspaceEvents>(this);
+  snapshots_ = std::make_unique<Snapshotter>(this);
   keyspace_->set_listener(keyspace_events_.get());
   SyncKeyspaceOptions();
   InitMaxmemory();
@@ -453,6 +454,26 @@ bool Server::OpenListeners() {
   return false;
 }
 
+void Server::CloseListenersInChild() {
+  for (auto& l : listeners_) ::close(l->fd());
+}
+
+void Server::SetChildProcTitle(const char* title) {
+  if (!cfg().set_proc_title) return;
+  if (std::optional<std::string> t = config.ExpandProcTitle(title)) base::SetProcTitle(*t);
+}
+
+void Server::ProcessEventsWhileBlocked() {
+  UpdateTime();
+  loop_.RunOnce(0);
+  auto v = std::move(pending_writes_);
+  pending_writes_.clear();
+  for (Client* c : v) {
+    if (!c->closed()) c->Flush();
+  }
+  FreePendingClients();
+}
+
 int Server::Run() {
   if (listeners_.empty() && !OpenListeners()) return 1;
   struct sigaction sa;
@@ -474,7 +495,17 @@ int Server::Run() {
       g_signal = 0;
       Log(LogLevel::kWarning, "Received %s scheduling shutdown...",
           sig == SIGINT ? "SIGINT" : "SIGTERM");
-      shutdown_asap = true;
+      // Redis's serverCron shutdown step: shutdown-on-sigint/-sigterm
+      // flags (default: save when save points exist); a failed save keeps
+      // the server running.
+      int f = sig == SIGINT ? cfg().shutdown_on_sigint : cfg().shutdown_on_sigterm;
+      std::string err;
+      if (!PrepareShutdown(f & kShutdownNoSave, f & kShutdownSave, f & kShutdownNow,
+                           f & kShutdownForce, &err)) {
+        Log(LogLevel::kWarning,
+            "SIGTERM received but errors trying to shut down the server, check the logs for more "
+            "information");
+      }
     }
   }
   return 0;
@@ -561,6 +592,7 @@ void Server::Cron() {
   if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   ClientsCron();
   DatabasesCron();
+  snapshots_->Cron();
   for (auto& h : cron_hooks_) h();
 }
 
@@ -688,33 +720,33 @@ void Server::CountError(std::string_view msg) {
 }
 
 bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err) {
-  // Redis's prepareForShutdown: with no replicas to wait for, NOW changes
-  // nothing and the shutdown is immediate.
+  // Redis's prepareForShutdown + finishShutdown: with no replicas to wait
+  // for, NOW changes nothing and the shutdown is immediate.
   (void)now;
+  Log(LogLevel::kWarning, "User requested shutdown...");
+  if (snapshots_->child_running()) {
+    Log(LogLevel::kWarning, "There is a child saving an .rdb. Killing it!");
+    snapshots_->KillChild();
+  }
   // Redis saves an RDB when asked to (SAVE) or when save points are set
-  // (unless NOSAVE). Vireo has no RDB persistence yet: an explicit SAVE is
-  // refused like a failed save (FORCE exits anyway, as Redis does); with
-  // only save points configured it exits, saying so in the log.
-  bool want_save = save || (!nosave && !cfg().save_params.empty());
-  if (want_save) {
-    if (save && !force) {
-      Log(LogLevel::kWarning,
-          "Error trying to save the DB, can't exit: RDB persistence is not supported by Vireo "
-          "yet.");
-      *err =
-          "ERR SHUTDOWN SAVE is not supported by Vireo yet (no RDB persistence); use SHUTDOWN "
-          "NOSAVE, or add FORCE to exit without saving";
-      return false;
+  // (unless NOSAVE); a failed save stops the shutdown unless FORCE.
+  if (save || (!nosave && !cfg().save_params.empty())) {
+    Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
+    if (!snapshots_->SaveForeground()) {
+      if (force) {
+        Log(LogLevel::kWarning, "Error trying to save the DB. Exit anyway.");
+      } else {
+        Log(LogLevel::kWarning, "Error trying to save the DB, can't exit.");
+        *err = "ERR Errors trying to SHUTDOWN. Check logs.";
+        return false;
+      }
     }
-    Log(LogLevel::kWarning,
-        "Not saving the final RDB snapshot: RDB persistence is not supported by Vireo yet.");
   }
   shutdown_asap = true;
   return true;
 }
 
 bool Server::FinishShutdown() {
-  Log(LogLevel::kWarning, "User requested shutdown...");
   // Flush replies that are already queued (e.g. to clients that asked).
   for (Client* c = clients_head_; c; c = c->next) c->Flush();
   if (!cfg().pidfile.empty()) {

@@ -38,6 +38,7 @@
 #include "server/config.h"
 #include "server/propagation.h"
 #include "server/pubsub.h"
+#include "server/snapshot.h"
 #include "server/tracking.h"
 #include "server/watch.h"
 
@@ -56,6 +57,7 @@ struct Stats {
   uint64_t io_reads_processed = 0;
   uint64_t dump_payload_sanitizations = 0;
   uint64_t total_forks = 0;
+  int64_t last_fork_usec = 0;
   size_t peak_memory = 0;
   int64_t peak_memory_time = 0;
   // instantaneous metrics (samples taken by the cron)
@@ -169,6 +171,16 @@ class Server {
   void RecordMetric(Stats::Metric& m, uint64_t value);
   static double MetricAverage(const Stats::Metric& m);
 
+  // --- persistence (snapshot.h) --------------------------------------------
+  Snapshotter& snapshots() { return *snapshots_; }
+  // In a forked child: close the listening sockets without unlinking.
+  void CloseListenersInChild();
+  // redisSetProcTitle(title) for a child process.
+  void SetChildProcTitle(const char* title);
+  // Redis's processEventsWhileBlocked: serve the sockets once (replies
+  // included) while a long job (loading) holds the main thread.
+  void ProcessEventsWhileBlocked();
+
   // --- cron & shutdown -------------------------------------------------
   using CronHook = std::function<void()>;
   void AddCronHook(CronHook h) { cron_hooks_.push_back(std::move(h)); }
@@ -254,6 +266,7 @@ class Server {
   BlockingRegistry blocking_{this};
   PubSub pubsub_{this};
   Tracking tracking_{this};
+  std::unique_ptr<Snapshotter> snapshots_;
   Client* current_client_ = nullptr;
   std::unordered_map<uint64_t, Client*> clients_by_id_;
   int call_depth_ = 0;

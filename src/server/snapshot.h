@@ -1,0 +1,99 @@
+// Snapshots: RDB files on disk — SAVE, BGSAVE in a forked child, save
+// points, the save at shutdown and FLUSHALL, loading at startup and DEBUG
+// RELOAD, and the INFO persistence state (Redis 7.0's rdb.c / server.c
+// parts that are not the format; the format is src/persistence/).
+//
+// Why fork, as Redis does: the child writes a consistent image of the
+// dataset while the parent keeps serving, and the kernel's copy-on-write
+// costs only the pages the parent changes meanwhile (reported as
+// rdb_last_cow_size). A fork-less design would need a second copy or
+// versioned values; docs/persistence.md has the measurement that chose this.
+//
+// The child: closes the listening sockets (a dead parent must free the
+// port), writes temp-<pid>.rdb, fsyncs, renames it over dbfilename, reports
+// its copy-on-write size through a pipe and _exit()s. The parent reaps it
+// in the cron (Redis's checkChildrenDone) and updates lastsave, dirty and
+// the status that -MISCONF depends on.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace vireo::server {
+
+class Server;
+
+class Snapshotter {
+ public:
+  explicit Snapshotter(Server* srv) : srv_(srv) {}
+  ~Snapshotter();
+  Snapshotter(const Snapshotter&) = delete;
+  Snapshotter& operator=(const Snapshotter&) = delete;
+
+  // --- saving ------------------------------------------------------------
+  // Redis's rdbSave in the foreground (SAVE, shutdown, FLUSHALL, DEBUG
+  // RELOAD): false on failure (logged). On success dirty = 0, lastsave.
+  bool SaveForeground();
+  // Redis's rdbSaveBackground: false when a child is already running or
+  // fork failed (logged).
+  bool StartBackgroundSave();
+  bool child_running() const { return child_pid_ > 0; }
+  // Kills the saving child (FLUSHALL, shutdown) and removes its temp file;
+  // not an error for -MISCONF (Redis kills with SIGUSR1).
+  void KillChild();
+  // BGSAVE SCHEDULE / BGSAVE inside MULTI: start when possible.
+  bool bgsave_scheduled = false;
+
+  // Once per cron tick: reap a finished child, read its progress, start a
+  // save point's or a scheduled BGSAVE.
+  void Cron();
+
+  // Redis's writeCommandsDeniedByDiskError (the RDB part): -MISCONF.
+  bool WritesDenied() const;
+
+  // --- loading -------------------------------------------------------------
+  enum class LoadResult { kOk, kNotFound, kFailed };
+  // Loads dbfilename into the (empty or, with merge, current) keyspace.
+  // At startup clients are served -LOADING between chunks.
+  LoadResult LoadFile(bool at_startup, bool merge);
+  // Startup: load if the file exists, exit the process on a bad file as
+  // Redis does (after logging why). Returns false to exit.
+  bool LoadAtStartup();
+  bool loading() const { return loading_; }
+
+  // --- state for INFO / LASTSAVE ---------------------------------------------
+  int64_t lastsave = 0;  // unix seconds of the last successful save
+  void AppendInfo(std::string* s) const;
+  // The loading_* fields, present only while loading (after the AOF ones).
+  void AppendLoadingInfo(std::string* s) const;
+
+ private:
+  // Writes the snapshot to dbfilename via temp-<pid>.rdb (Redis's rdbSave).
+  bool WriteFile(bool in_child);
+  void ChildMain();
+  void ReadChildInfo();
+  void BackgroundDone(int exitcode, int bysignal);
+
+  Server* srv_;
+  pid_t child_pid_ = -1;
+  int info_pipe_[2] = {-1, -1};
+  int64_t save_time_start_ = -1;  // unix seconds
+  int64_t save_time_last_ = -1;
+  int64_t lastbgsave_try_ = 0;
+  bool lastbgsave_ok_ = true;
+  long long dirty_before_bgsave_ = 0;
+  uint64_t rdb_saves_ = 0;
+  // Child progress (Redis's child info).
+  size_t cow_size_ = 0, cow_peak_ = 0, last_cow_size_ = 0;
+  int64_t cow_updated_ms_ = 0;
+  uint64_t keys_processed_ = 0, keys_total_ = 0;
+  // Loading.
+  bool loading_ = false;
+  int64_t loading_start_ = 0;
+  uint64_t loading_total_ = 0, loading_loaded_ = 0, loading_rdb_used_mem_ = 0;
+  uint64_t last_load_keys_loaded_ = 0, last_load_keys_expired_ = 0;
+};
+
+}  // namespace vireo::server
