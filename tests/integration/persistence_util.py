@@ -316,15 +316,33 @@ def each_key(client, dbs=None):
 def dataset_digest(client, dbs=None):
     """(DEBUG DIGEST, {(db, key): (type, DEBUG DIGEST-VALUE, OBJECT ENCODING,
     has a TTL)}) over every database (or `dbs`). Keys are bytes."""
-    keys = {}
-    for c, db, k in each_key(client, dbs):
-        keys[(db, k)] = (c.type(k), c.execute_command("DEBUG", "DIGEST-VALUE", k)[0],
-                         c.object("encoding", k), c.pttl(k) > 0)
-    d = conn(client, 0)
+    c = conn(client, 0)
     try:
-        return d.execute_command("DEBUG", "DIGEST"), keys
+        digest = c.execute_command("DEBUG", "DIGEST")
+        if dbs is None:
+            dbs = range(int(c.config_get("databases")["databases"]))
     finally:
-        d.close()
+        c.close()
+    keys = {}
+    for db in dbs:
+        # why a client per db: a redis-py pipeline takes its own pooled
+        # connection, which is on the pool's db, not on a SELECTed one.
+        d = conn(client, db)
+        try:
+            names = list(d.scan_iter(count=1000))
+            p = d.pipeline(transaction=False)
+            for k in names:
+                p.type(k)
+                p.execute_command("DEBUG", "DIGEST-VALUE", k)
+                p.object("encoding", k)
+                p.pttl(k)
+            got = p.execute()
+        finally:
+            d.close()
+        for i, k in enumerate(names):
+            t, dv, enc, pttl = got[4 * i:4 * i + 4]
+            keys[(db, k)] = (t, dv[0], enc, pttl > 0)
+    return digest, keys
 
 
 def _value(c, k, t):
@@ -351,6 +369,26 @@ def dataset_values(client, dbs=None):
         t = c.type(k).decode()
         out[(db, k)] = (t, _value(c, k, t))
     return out
+
+
+def dump_all(client):
+    """{(db, key): (payload, pttl)} for every key."""
+    out = {}
+    for c, db, k in each_key(client):
+        out[(db, k)] = (c.dump(k), c.pttl(k))
+    return out
+
+
+def restore_all(client, dumps, replace=False):
+    conns = {}
+    try:
+        for (db, k), (p, pttl) in dumps.items():
+            if db not in conns:
+                conns[db] = conn(client, db)
+            conns[db].restore(k, max(pttl, 0), p, replace=replace)
+    finally:
+        for c in conns.values():
+            c.close()
 
 
 def encodings(client, expect):

@@ -323,40 +323,20 @@ def test_corrupt_dump_payloads(s, r, watcher, name, sanitize, payload):
 # Every type and encoding
 # ---------------------------------------------------------------------------
 
-def dump_all(client):
-    """{(db, key): (payload, pttl)} for every key."""
-    out = {}
-    for c, db, k in pu.each_key(client):
-        out[(db, k)] = (c.dump(k), c.pttl(k))
-    return out
-
-
-def restore_all(client, dumps, replace=False):
-    conns = {}
-    try:
-        for (db, k), (p, pttl) in dumps.items():
-            if db not in conns:
-                conns[db] = pu.conn(client, db)
-            conns[db].restore(k, max(pttl, 0), p, replace=replace)
-    finally:
-        for c in conns.values():
-            c.close()
-
-
 @needs_dump
 def test_dump_restore_every_type_and_encoding(server_factory, s, tmp_path):
     c = s.client()
     expect = pu.populate_all_types(c)
     before = pu.dataset_digest(c)
-    dumps = dump_all(c)
+    dumps = pu.dump_all(c)
     # onto itself with REPLACE: nothing changes
-    restore_all(c, dumps, replace=True)
+    pu.restore_all(c, dumps, replace=True)
     pu.assert_same_dataset(before, pu.dataset_digest(c))
     # into a fresh server of the same kind
     d = tmp_path / "other"
     d.mkdir()
     other = server_factory(args=DEBUG_ARGS, cwd=str(d)).client()
-    restore_all(other, dumps)
+    pu.restore_all(other, dumps)
     pu.assert_same_dataset(before, pu.dataset_digest(other))
     assert pu.encodings(other, expect) == expect
     # every payload verifies, and carries RDB version 10
