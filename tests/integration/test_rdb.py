@@ -311,6 +311,8 @@ def test_lastsave_changes(server_factory, tmp_path):
 def test_save_point_triggers_bgsave(server_factory, tmp_path):
     s = start(server_factory, tmp_path, "--save", "1 1")
     c = s.client()
+    with Raw(s.port) as r:
+        t0 = r.call("LASTSAVE")  # the start time
     c.set("k", "v")
     assert pu.info_field(c, "rdb_changes_since_last_save") == "1"
     # why: the cron saves once more than 1 s passed since the last save
@@ -318,6 +320,8 @@ def test_save_point_triggers_bgsave(server_factory, tmp_path):
     assert wait_for(lambda: pu.info_field(c, "rdb_changes_since_last_save") == "0", 15)
     assert pu.wait_bgsave_done(c) == "ok"
     wait_log(s, r"1 changes in 1 seconds\. Saving\.\.\.")
+    with Raw(s.port) as r:
+        assert r.call("LASTSAVE") > t0
     check_rdb(dump_path(s))
     s = restart(server_factory, s)
     assert s.client().get("k") == b"v"
