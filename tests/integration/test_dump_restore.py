@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from integ_util import REDIS_BIN, Raw, RespError, SLOW, Watcher
+from integ_util import REDIS_BIN, Raw, RespError, SLOW
 import persistence_util as pu
 from persistence_util import DEBUG_ARGS
 
@@ -28,8 +28,15 @@ SYNTAX = RespError(b"ERR syntax error")
 
 
 @pytest.fixture
-def s(server_factory, tmp_path):
+def srv(server_factory, tmp_path):
+    """Overrides conftest's `srv` (so that its `watcher` watches this one):
+    the server under test with DEBUG enabled."""
     return server_factory(args=DEBUG_ARGS, cwd=str(tmp_path))
+
+
+@pytest.fixture
+def s(srv):
+    return srv
 
 
 @pytest.fixture
@@ -37,17 +44,6 @@ def r(s):
     c = Raw(s.port)
     yield c
     c.close()
-
-
-@pytest.fixture
-def watch(s):
-    """A second client of `s` that must keep getting PONGs."""
-    w = Watcher(s.port)
-    w.ping()
-    yield w
-    assert s.alive(), "server died:\n" + s.read_log()[-3000:]
-    w.ping()
-    w.close()
 
 
 def payload_of(r, key):
@@ -230,14 +226,14 @@ def bad_payloads(p):
 @pytest.mark.parametrize("kind", ["wrong_crc", "zero_crc", "version_too_new", "version_max",
                                   "truncated", "empty", "garbage", "unknown_type",
                                   "module_type", "lies_about_length"])
-def test_restore_bad_payload(s, r, watch, kind):
+def test_restore_bad_payload(s, r, watcher, kind):
     r.call("SET", "foo", "bar")
     data, want = bad_payloads(payload_of(r, "foo"))[kind]
     assert r.call("RESTORE", "k", 0, data) == want
     assert r.call("RESTORE", "foo", 0, data, "REPLACE") == want
     assert r.call("GET", "foo") == b"bar"  # REPLACE kept the old value
     assert r.call("EXISTS", "k") == 0
-    watch.ping()
+    watcher.ping()
 
 
 @needs_dump
@@ -250,7 +246,7 @@ def test_restore_older_rdb_version_accepted(r):
 
 
 @needs_dump
-def test_sanitize_dump_payload(s, r, watch):
+def test_sanitize_dump_payload(s, r, watcher):
     """A listpack / intset corrupted inside, with a recomputed CRC: shallow
     checks (header size) always reject; deep checks (entry count, intset
     order) only with sanitize-dump-payload yes or clients."""
@@ -279,7 +275,7 @@ def test_sanitize_dump_payload(s, r, watch):
         # the intact payloads still restore
         assert r.call("RESTORE", "h-%s" % mode, 0, pu.make_payload(hbody)) == b"OK"
         assert r.call("HGET", "h-%s" % mode, "f2") == b"v2"
-    watch.ping()
+    watcher.ping()
 
 
 # From Redis's tests/integration/corrupt-dump.tcl: payloads with a valid
@@ -318,7 +314,7 @@ CORRUPT_DUMPS = [
 @needs_dump
 @pytest.mark.parametrize("name,sanitize,payload", CORRUPT_DUMPS,
                          ids=[re.sub(r"\W+", "_", c[0]).strip("_") for c in CORRUPT_DUMPS])
-def test_corrupt_dump_payloads(s, r, watch, name, sanitize, payload):
+def test_corrupt_dump_payloads(s, r, watcher, name, sanitize, payload):
     assert r.call("CONFIG", "SET", "sanitize-dump-payload", sanitize) == b"OK"
     data = bytes.fromhex(payload)
     body, _, crc = pu.split_payload(data)
@@ -326,7 +322,7 @@ def test_corrupt_dump_payloads(s, r, watch, name, sanitize, payload):
     assert r.call("RESTORE", "key", 0, data, "REPLACE") == BAD_FORMAT
     assert r.call("EXISTS", "key") == 0
     assert r.call("PING") == b"PONG"
-    watch.ping()
+    watcher.ping()
     assert s.alive()
 
 
