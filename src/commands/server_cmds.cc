@@ -46,7 +46,6 @@ void CmdFlushAll(Client& c) {
   server::Snapshotter& snap = g_server->snapshots();
   snap.KillChild();
   if (!g_server->cfg().save_params.empty()) snap.SaveForeground();
-  KS().dirty++;
   // Why: as FLUSHDB, always propagated (forceCommandPropagation).
   ForcePropagation(c);
   c.reply.Ok();

@@ -287,7 +287,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
     // Why: Redis fopen()s a directory fine and then fails its first read.
     close(fd);
     Log(LogLevel::kWarning, "Short read or OOM loading DB. Unrecoverable error, aborting now.");
-    Log(LogLevel::kWarning, "Internal error in RDB reading offset 0 -> Unexpected EOF reading RDB file");
+    Log(LogLevel::kWarning, "Internal error in RDB reading offset 0, function at rdb_load.cc -> Unexpected EOF reading RDB file");
     return LoadResult::kFailed;
   }
   loading_ = true;
@@ -331,7 +331,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
       const char* what = err.rfind("Short read", 0) == 0           ? "Unexpected EOF reading RDB file"
                          : err.rfind("Wrong RDB checksum", 0) == 0 ? "RDB CRC error"
                                                                     : err.c_str();
-      Log(LogLevel::kWarning, "Internal error in RDB reading offset %llu -> %s",
+      Log(LogLevel::kWarning, "Internal error in RDB reading offset %llu, function at rdb_load.cc -> %s",
           static_cast<unsigned long long>(r.processed()), what);
       Log(LogLevel::kWarning, "Terminating server after rdb file reading failure.");
     }
