@@ -751,7 +751,7 @@ TEST_F(ConfigTest, InactiveUsed) {
              "hash-max-ziplist-entries 7\nmaxmemory 0\nmy.opt 1\nsentinel\nrename-command a b\n"
              "maxmemory-policy noeviction\n");
   EXPECT_EQ(m.InactiveUsed(),
-            (std::vector<std::string>{"appendonly", "replicaof", "save", "loadmodule", "my.opt",
+            (std::vector<std::string>{"appendonly", "replicaof", "loadmodule", "my.opt",
                                       "sentinel", "rename-command"}));  // an active alias is not named
   ConfigManager h;
   h.SetRenameCommandHandler([](std::string_view, std::string_view, std::string*) { return true; });
