@@ -83,7 +83,6 @@ constexpr std::string_view kActiveDirectives[] = {
     "dbfilename",
     "rdbcompression",
     "rdbchecksum",
-    "rdb-del-sync-files",
     "rdb-save-incremental-fsync",
     "stop-writes-on-bgsave-error",
     "sanitize-dump-payload",

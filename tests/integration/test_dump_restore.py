@@ -489,3 +489,49 @@ def test_migrate_auth_and_timeout(pair):
         first.migrate("127.0.0.1", port, "list", 9, int(500 * SLOW), auth="foobar2")
     assert sleeper.read_reply() == b"OK"
     sleeper.close()
+
+
+# ---------------------------------------------------------------------------
+# RDB 11 payloads (Redis 7.2 / Valkey 8): Vireo restores them, Redis 7.0
+# refuses them (version too new), so these run against Vireo only.
+
+def _lp_small(items):
+    """A listpack of short strings (< 64 bytes) and 7-bit uints, by hand."""
+    body = b""
+    for it in items:
+        if isinstance(it, int):
+            assert 0 <= it < 128
+            entry = bytes([it])
+        else:
+            b = it.encode()
+            assert len(b) < 64
+            entry = bytes([0x80 | len(b)]) + b
+        body += entry + bytes([len(entry)])
+    total = 6 + len(body) + 1
+    return total.to_bytes(4, "little") + len(items).to_bytes(2, "little") + body + b"\xff"
+
+
+def _rdb_string(b):
+    assert len(b) < 64
+    return bytes([len(b)]) + b
+
+
+@pytest.mark.vireo_only
+@pytest.mark.parametrize("members,encoding", [
+    ([1, 2, 3], "intset"),
+    (["a", "b", 7], "hashtable"),
+])
+def test_restore_rdb11_listpack_set(r, members, encoding):
+    # RDB_TYPE_SET_LISTPACK (20): rebuilt as the set Redis 7.0's SADD makes.
+    payload = pu.make_payload(b"\x14" + _rdb_string(_lp_small(members)), 11)
+    assert r.call("RESTORE", "s", 0, payload) == b"OK"
+    got = sorted(m.decode() for m in r.call("SMEMBERS", "s"))
+    assert got == sorted(str(m) for m in members)
+    assert r.call("OBJECT", "ENCODING", "s") == encoding.encode()
+
+
+@pytest.mark.vireo_only
+def test_restore_rdb11_listpack_set_duplicates_refused(r):
+    payload = pu.make_payload(b"\x14" + _rdb_string(_lp_small(["a", "a"])), 11)
+    assert r.call("RESTORE", "s", 0, payload) == RespError(b"ERR Bad data format")
+    assert r.call("PING") == b"PONG"

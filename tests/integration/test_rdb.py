@@ -765,3 +765,19 @@ def test_dbfilename_and_dir(server_factory, tmp_path):
         s = start(server_factory, tmp_path, "--dir", d, "--dbfilename", "custom.rdb")
         assert s.client().get("k") == want
         s.stop()
+
+
+@pytest.mark.vireo_only
+def test_loads_rdb11_file_with_listpack_set(server_factory, tmp_path):
+    # A Redis 7.2 / Valkey 8 dump (RDB 11) with RDB_TYPE_SET_LISTPACK: Vireo
+    # loads it (Redis 7.0 refuses the version) as the set 7.0 would build.
+    items = [b"a", b"b"]
+    body = b"".join(bytes([0x80 | len(i)]) + i + bytes([len(i) + 1]) for i in items) + b"\x05\x01"
+    lp = (6 + len(body) + 1).to_bytes(4, "little") + (3).to_bytes(2, "little") + body + b"\xff"
+    data = b"REDIS0011" + b"\xfe\x00" + b"\x14" + b"\x01s" + bytes([len(lp)]) + lp + b"\xff"
+    data += pu.crc64(data).to_bytes(8, "little")
+    (tmp_path / "dump.rdb").write_bytes(data)
+    s = start(server_factory, tmp_path)
+    c = s.client()
+    assert sorted(c.smembers("s")) == [b"5", b"a", b"b"]
+    assert c.object("encoding", "s") == b"hashtable"
