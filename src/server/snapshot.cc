@@ -266,9 +266,9 @@ void Snapshotter::Cron() {
   if (bgsave_scheduled && retry_ok && StartBackgroundSave()) bgsave_scheduled = false;
 }
 
-bool Snapshotter::WritesDenied() const {
+bool Snapshotter::WritesDeniedSlow() const {
   const Config& cfg = srv_->cfg();
-  return cfg.stop_writes_on_bgsave_error && !cfg.save_params.empty() && !lastbgsave_ok_;
+  return cfg.stop_writes_on_bgsave_error && !cfg.save_params.empty();
 }
 
 // ---------------------------------------------------------------------------

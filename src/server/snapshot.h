@@ -51,7 +51,8 @@ class Snapshotter {
   void Cron();
 
   // Redis's writeCommandsDeniedByDiskError (the RDB part): -MISCONF.
-  bool WritesDenied() const;
+  // Inline and the status first: it runs before every command.
+  bool WritesDenied() const { return !lastbgsave_ok_ && WritesDeniedSlow(); }
 
   // --- loading -------------------------------------------------------------
   enum class LoadResult { kOk, kNotFound, kFailed };
@@ -72,6 +73,7 @@ class Snapshotter {
  private:
   // Writes the snapshot to dbfilename via temp-<pid>.rdb (Redis's rdbSave).
   bool WriteFile(bool in_child);
+  bool WritesDeniedSlow() const;
   void ChildMain();
   void ReadChildInfo();
   void BackgroundDone(int exitcode, int bysignal);
