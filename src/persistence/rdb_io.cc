@@ -310,12 +310,7 @@ bool Reader::Len(uint64_t* len, bool* encoded) {
 uint8_t* Reader::ReadAlloc(size_t n) {
   // Why grow with the data: a corrupt or hostile length must not make us
   // allocate gigabytes before the bytes are seen to be missing.
-  uint64_t bound = fd_ < 0 ? size_ - pos_ : (remaining_hint_ ? remaining_hint_ : UINT64_MAX);
-  if (fd_ >= 0 && remaining_hint_) {
-    uint64_t done = processed();
-    bound = remaining_hint_ > done ? remaining_hint_ - done : 0;
-  }
-  if (n > bound) {
+  if (n > remaining()) {
     Fail("Short read or OOM loading DB. Unrecoverable error, aborting now.");
     return nullptr;
   }

@@ -116,6 +116,13 @@ class Reader {
   bool LegacyDouble(double* d);
   bool MillisecondTime(int64_t* ms);
 
+  // An upper bound of the bytes still to come (UINT64_MAX when unknown):
+  // sizes announced by the data are capped with it before allocating.
+  uint64_t remaining() const {
+    if (fd_ < 0) return size_ - pos_;
+    if (!remaining_hint_) return UINT64_MAX;
+    return remaining_hint_ > processed() ? remaining_hint_ - processed() : 0;
+  }
   // Bytes consumed so far.
   uint64_t processed() const { return consumed_base_ + pos_; }
   // CRC64 of the bytes consumed so far.

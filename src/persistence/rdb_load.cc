@@ -526,8 +526,9 @@ bool LoadSnapshot(Reader& r, engine::Keyspace& ks, const FileLoadOptions& o, Loa
       uint64_t dsize, esize;
       if (!r.Len(&dsize) || !r.Len(&esize)) return fail(r.error());
       // Why capped: the sizes are hints from the file; a corrupt one must
-      // not make us allocate a huge table up front.
-      ks.db(dbid).keys().Reserve(std::min<uint64_t>(dsize, 1u << 26));
+      // not make us allocate a huge table up front
+      // (A key takes at least 3 bytes of the file.)
+      ks.db(dbid).keys().Reserve(std::min<uint64_t>({dsize, r.remaining() / 3, 1u << 26}));
       continue;
     }
     if (type == kOpAux) {
