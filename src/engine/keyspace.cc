@@ -2,6 +2,10 @@
 // active expire cycle and table resizing are in expire.cc.
 #include "engine/keyspace.h"
 
+#include "engine/encoding/skiplist.h"
+#include "engine/encoding/strmap.h"
+#include "engine/encoding/strset.h"
+
 #include <cstring>
 
 #include "base/memory.h"
@@ -17,6 +21,14 @@ Keyspace::Keyspace(int num_dbs) {
 }
 
 Keyspace::~Keyspace() = default;
+
+void SetTableResizeAllowed(bool allowed) {
+  KeyTable::SetResizeAllowed(allowed);
+  ExpireTable::SetResizeAllowed(allowed);
+  StrMap::Table::SetResizeAllowed(allowed);
+  strset::StrSet::Table::SetResizeAllowed(allowed);
+  zsl::Dict::SetResizeAllowed(allowed);
+}
 
 void Keyspace::Release(Entry* e, bool lazy) {
   if (lazy)

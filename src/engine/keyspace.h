@@ -66,6 +66,10 @@ struct KeyspaceStats {
   uint64_t expire_cycle_time_used = 0;  // us
 };
 
+// Redis's updateDictResizePolicy: while a fork child is alive, no table of
+// any kind grows unless 5x overloaded (copy-on-write would copy it all).
+void SetTableResizeAllowed(bool allowed);
+
 class Keyspace {
  public:
   explicit Keyspace(int num_dbs);

@@ -640,7 +640,9 @@ void Server::DatabasesCron() {
   if (active_expire_enabled && !paused()) ActiveExpireCycle(false);
   // Resize and incrementally rehash (Redis's tryResizeHashTables +
   // incrementallyRehash, 1 ms per call).
-  keyspace_->CronResize(1000);
+  // Why not with a child: rehashing would dirty every page it moves, which
+  // copy-on-write then duplicates (Redis skips it with a child alive too).
+  if (!snapshots_->child_running()) keyspace_->CronResize(1000);
 }
 
 void Server::ActiveExpireCycle(bool fast) {

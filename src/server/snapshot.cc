@@ -184,6 +184,7 @@ bool Snapshotter::StartBackgroundSave() {
   Log(LogLevel::kNotice, "Background saving started by pid %ld", static_cast<long>(pid));
   child_pid_ = pid;
   save_time_start_ = time(nullptr);
+  engine::SetTableResizeAllowed(false);
   return true;
 }
 
@@ -197,6 +198,7 @@ void Snapshotter::KillChild() {
   unlink(tmp);
   child_pid_ = -1;
   save_time_start_ = -1;
+  engine::SetTableResizeAllowed(true);
   ReadChildInfo();
   cow_size_ = 0;
 }
@@ -237,6 +239,7 @@ void Snapshotter::BackgroundDone(int exitcode, int bysignal) {
   save_time_last_ = time(nullptr) - save_time_start_;
   save_time_start_ = -1;
   child_pid_ = -1;
+  engine::SetTableResizeAllowed(true);
   cow_size_ = 0;
 }
 
