@@ -11,7 +11,10 @@ the tables of compare.py (throughput, latency, CPU; the data types of issue
 7 in a table of their own), memory.py (bytes per key, per idle connection),
 types_memory.py (bytes per list / hash / set / sorted-set element),
 latency.py (other clients' latency while a big value is deleted),
-instructions.py (instructions per request) and, with --micro DIR, the micro
+instructions.py (instructions per request), pubsub.py, eviction.py and
+acl.py (issue 8), persistence.py (issue 9: BGSAVE, dump.rdb size, restart
+to loaded, memory peak of a BGSAVE under SET load; AOF rows are
+placeholders until vireo has AOF) and, with --micro DIR, the micro
 benchmarks' output. --json FILE keeps the raw
 numbers; --from-json FILE re-renders a report without running anything.
 
@@ -38,6 +41,7 @@ import eviction  # noqa: E402
 import instructions  # noqa: E402
 import latency  # noqa: E402
 import memory  # noqa: E402
+import persistence  # noqa: E402
 import pubsub  # noqa: E402
 import types_memory  # noqa: E402
 from common import UNSUPPORTED, fmt_num, fmt_ratio, log  # noqa: E402
@@ -70,7 +74,8 @@ def commands(args):
             f"bench/compare/instructions.py --vireo {v}{b}{q}",
             f"bench/compare/pubsub.py --vireo {v}{q}",
             f"bench/compare/eviction.py --vireo {v}{q}",
-            f"bench/compare/acl.py --vireo {v}{q}"]
+            f"bench/compare/acl.py --vireo {v}{q}",
+            f"bench/compare/persistence.py --vireo {v}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
     return cmds
@@ -103,7 +108,8 @@ def run_all(args):
     if "instructions" not in skip:
         log("== instructions.py")
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
-    for name, mod in (("pubsub", pubsub), ("eviction", eviction), ("acl", acl)):
+    for name, mod in (("pubsub", pubsub), ("eviction", eviction), ("acl", acl),
+                      ("persistence", persistence)):
         if name not in skip:
             log(f"== {name}.py")
             out[name] = mod.run(tool_args(mod, base))
@@ -283,6 +289,12 @@ def targets8(res):
     return rows
 
 
+def targets9(res):
+    """Issue 9: [(target, measured, met)]; the AOF rows stay "not measured"
+    (placeholders) until vireo has AOF."""
+    return persistence.targets(res.get("persistence"))
+
+
 def target_section(title, rows, measured_header):
     """A '## title' section: the targets table and the met count."""
     L = [f"## {title}", ""]
@@ -322,6 +334,7 @@ def render(res):
     L += target_section("Targets (issue 6)", targets6(res), "measured")
     L += target_section("Targets (issue 7)", targets7(res), "measured")
     L += target_section("Targets (issue 8)", targets8(res), "measured")
+    L += target_section("Targets (issue 9)", targets9(res), "measured")
     L += ["## Throughput, latency and server CPU (compare.py)", ""]
     L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
     L += ["## Data types: throughput and latency at -P 16 (compare.py, issue 7)", ""]
@@ -340,6 +353,8 @@ def render(res):
     L += [eviction.render(res["eviction"]) if "eviction" in res else "_not run_", ""]
     L += ["## ACL: a restricted user vs the default user (acl.py, issue 8)", ""]
     L += [acl.render(res["acl"]) if "acl" in res else "_not run_", ""]
+    L += ["## Persistence: RDB snapshots (persistence.py, issue 9)", ""]
+    L += [persistence.render(res["persistence"]) if "persistence" in res else "_not run_", ""]
     if res.get("micro"):
         L += ["## Micro benchmarks", ""]
         for name, text in res["micro"].items():
@@ -405,7 +420,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="",
                     help="comma list of: compare, memory, types_memory, latency, instructions, "
-                         "pubsub, eviction, acl")
+                         "pubsub, eviction, acl, persistence")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Smoke run of the comparison tools (CI: scripts/test-all.sh calls this).
-# Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, eviction.py, acl.py and
-# instructions.py with --quick (through report.py, which also renders
+# Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, eviction.py, acl.py,
+# persistence.py and instructions.py with --quick (through report.py, which also renders
 # RESULTS.md into a temp file) against the freshly built binary, and checks
-# that the micro benchmarks start. Fails on any error; takes well under 60 s
-# on 2 cores. A data type vireo-server does not have yet ("unknown command")
+# that the micro benchmarks start. Fails on any error; takes about a minute
+# on 2 idle cores. A data type vireo-server does not have yet ("unknown command")
 # may show as unsupported on its side; redis-server's side must be measured.
 #   VIREO_BIN=path/to/vireo-server bench/compare/smoke.sh
 set -euo pipefail
@@ -21,7 +21,8 @@ timeout 240 $PY bench/compare/report.py --quick --rounds 1 --vireo "$VIREO" \
 for section in "## Targets" "| SET c=50 P=16 |" "| 100-byte string values |" \
     "| just connected" "| GET c=50 P=16 |" "## Targets (issue 7)" "| LPUSH c=50 P=16 |" \
     "| LRANGE_600 c=50 P=16 |" "| one list of 1M elements" "| list, 10,000 elements |" \
-    "| LPOP c=50 P=16 |" "## Targets (issue 8)" "## PUBLISH to subscribers" "## maxmemory eviction" "## ACL: a restricted user"; do
+    "| LPOP c=50 P=16 |" "## Targets (issue 8)" "## PUBLISH to subscribers" "## maxmemory eviction" "## ACL: a restricted user" \
+    "## Targets (issue 9)" "## Persistence: RDB snapshots" "AOF not implemented yet (next slice)"; do
   grep -qF -- "$section" "$tmp/RESULTS.md" || { echo "smoke: '$section' missing from the report" >&2; exit 1; }
 done
 # Every figure measured (CPU ratios may be n/a: 10 ms ticks vs tiny runs).
@@ -66,6 +67,13 @@ for p in r["instructions"]["phases"]:
             continue
         if not ph or not measured(ph.get("per_request")):
             bad.append(f"instructions {p} {side}: {ph}")
+# Issue 9: every RDB figure measured on both sides (the AOF rows are placeholders).
+for row in r["persistence"]["rows"]:
+    for side in ("vireo", "redis"):
+        if not measured(row.get(side)):
+            bad.append(f"persistence {row['id']} {side}={row.get(side)}")
+    if row["target"] and not measured(row.get("ratio")):
+        bad.append(f"persistence {row['id']} ratio={row.get('ratio')}")
 if bad:
     sys.exit("smoke: unmeasured figures:\n  " + "\n  ".join(bad))
 PYEOF
@@ -73,6 +81,7 @@ PYEOF
 timeout 60 $PY bench/compare/compare.py --quick --rounds 1 --only ping_mbulk-p16 --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/types_memory.py --quick --only list_big --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/latency.py --quick --only list --modes unlink --vireo "$VIREO" >/dev/null
+timeout 60 $PY bench/compare/persistence.py --quick --keys 10000 --only save --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/report.py --from-json "$tmp/results.json" >/dev/null
 
 for b in resp_parser_bench reply_bench hashtable_bench numbers_bench; do
