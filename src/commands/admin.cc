@@ -15,6 +15,7 @@
 #include "commands/client_cmd.h"
 #include "commands/registry.h"
 #include "engine/value.h"
+#include "server/log.h"
 
 #ifdef VIREO_HAVE_JEMALLOC
 extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp, size_t newlen);
@@ -442,9 +443,11 @@ void CmdShutdown(Client& c) {
     return;
   }
   if (abort) {
-    // Why: only a shutdown waiting for replicas can be aborted, and Vireo
-    // never waits (no replicas), so there is never one in progress.
-    Err(c, server::err::kNoShutdown);
+    // Why: a signal's shutdown waits for the cron and can be aborted until
+    // then; one waiting for replicas (none yet in Vireo) would be too.
+    if (!g_server->AbortSignalShutdown()) return Err(c, server::err::kNoShutdown);
+    server::Log(server::LogLevel::kNotice, "Shutdown manually aborted.");
+    c.reply.Ok();
     return;
   }
   std::string err;

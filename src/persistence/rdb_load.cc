@@ -575,7 +575,7 @@ bool LoadSnapshot(Reader& r, engine::Keyspace& ks, const FileLoadOptions& o, Loa
       info->keys_loaded++;
     }
     expire = lfu_freq = lru_idle = -1;
-    if (o.key_load_delay) DebugDelay(o.key_load_delay);
+    if (o.key_load_delay && *o.key_load_delay) DebugDelay(*o.key_load_delay);
     if (o.progress && r.processed() >= next_progress) {
       o.progress(r.processed());
       next_progress = r.processed() + o.progress_interval;

@@ -63,7 +63,9 @@ struct FileLoadOptions {
   bool allow_dup = false;
   // rdbchecksum: when off the trailing CRC is not verified.
   bool verify_checksum = true;
-  int key_load_delay = 0;  // key-load-delay (tests)
+  // key-load-delay (tests), read per key so that a CONFIG SET during the
+  // load applies, as in Redis.
+  const int* key_load_delay = nullptr;
   // Called every `progress_interval` bytes (loading-process-events-
   // interval-bytes) with the bytes read so far: the server serves -LOADING
   // and updates INFO from there.

@@ -495,17 +495,9 @@ int Server::Run() {
       g_signal = 0;
       Log(LogLevel::kWarning, "Received %s scheduling shutdown...",
           sig == SIGINT ? "SIGINT" : "SIGTERM");
-      // Redis's serverCron shutdown step: shutdown-on-sigint/-sigterm
-      // flags (default: save when save points exist); a failed save keeps
-      // the server running.
-      int f = sig == SIGINT ? cfg().shutdown_on_sigint : cfg().shutdown_on_sigterm;
-      std::string err;
-      if (!PrepareShutdown(f & kShutdownNoSave, f & kShutdownSave, f & kShutdownNow,
-                           f & kShutdownForce, &err)) {
-        Log(LogLevel::kWarning,
-            "SIGTERM received but errors trying to shut down the server, check the logs for more "
-            "information");
-      }
+      // Why not now: Redis shuts down from the cron (DEBUG PAUSE-CRON
+      // holds it, SHUTDOWN ABORT cancels it).
+      signal_shutdown_ = sig;
     }
   }
   return 0;
@@ -590,6 +582,21 @@ void Server::Cron() {
   if (pause_end_ms && pause_end_ms <= now_ms()) UnpauseClients();
   // Why: a CONFIG SET tracking-table-max-keys takes effect even when idle.
   if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
+  if (signal_shutdown_) {
+    // Redis's serverCron shutdown step: shutdown-on-sigint/-sigterm flags
+    // (default: save when save points exist); a failed save keeps the
+    // server running.
+    int sig = signal_shutdown_;
+    signal_shutdown_ = 0;
+    int f = sig == SIGINT ? cfg().shutdown_on_sigint : cfg().shutdown_on_sigterm;
+    std::string err;
+    if (!PrepareShutdown(f & kShutdownNoSave, f & kShutdownSave, f & kShutdownNow, f & kShutdownForce,
+                         &err)) {
+      Log(LogLevel::kWarning,
+          "SIGTERM received but errors trying to shut down the server, check the logs for more "
+          "information");
+    }
+  }
   ClientsCron();
   DatabasesCron();
   snapshots_->Cron();

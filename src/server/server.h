@@ -187,6 +187,13 @@ class Server {
   void RequestShutdown(int sig) { shutdown_signal_ = sig; }
   // SHUTDOWN command: returns false with *err when it cannot shut down.
   bool PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err);
+  // SHUTDOWN ABORT of a signal's shutdown the cron has not run yet; false
+  // when there is none.
+  bool AbortSignalShutdown() {
+    if (!signal_shutdown_) return false;
+    signal_shutdown_ = 0;
+    return true;
+  }
   bool shutdown_asap = false;
   int64_t cron_loops = 0;
   // Effective cron frequency (hz, raised by dynamic-hz); INFO "hz".
@@ -284,6 +291,7 @@ class Server {
   std::vector<CronHook> cron_hooks_;
   int64_t now_us_ = 0;
   volatile int shutdown_signal_ = 0;
+  int signal_shutdown_ = 0;  // SIGINT/SIGTERM received, for the cron
   int64_t shutdown_deadline_ = 0;
   size_t clients_cron_cursor_ = 0;
   std::vector<std::string> tcp_bind_;  // bind list of the open TCP listeners

@@ -294,6 +294,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
     return LoadResult::kFailed;
   }
   loading_ = true;
+  srv_->config.set_loading(true);  // CONFIG SET of deny-loading configs: -LOADING
   loading_start_ = time(nullptr);
   loading_total_ = static_cast<uint64_t>(st.st_size);
   loading_loaded_ = 0;
@@ -306,7 +307,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
   o.now_ms = srv_->now_ms();
   o.allow_dup = merge;
   o.verify_checksum = cfg.rdbchecksum;
-  o.key_load_delay = cfg.key_load_delay;
+  o.key_load_delay = &cfg.key_load_delay;
   o.progress_interval = static_cast<uint64_t>(cfg.loading_process_events_interval_bytes);
   o.progress = [&](uint64_t bytes) {
     loading_loaded_ = bytes;
@@ -321,6 +322,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
   close(fd);
   for (const std::string& n : info.notes) Log(LogLevel::kNotice, "%s", n.c_str());
   loading_ = false;
+  srv_->config.set_loading(false);
   loading_rdb_used_mem_ = info.used_mem > 0 ? static_cast<uint64_t>(info.used_mem) : 0;
   if (!ok) {
     // Redis's rdbLoad failure paths: a bad header is "Fatal error loading

@@ -640,6 +640,12 @@ def test_loading_replies_and_info(server_factory, tmp_path):
         o.close()
     assert wait_for(lambda: int(pu.info_field(c, "connected_clients", "clients")) < 3, 10)
     assert pu.info_field(c, "loading") == "1"
+    # introspection.tcl "config during loading": some configs may change,
+    # those flagged deny-loading may not
+    assert r.call("CONFIG", "SET", "loglevel", "debug") == b"OK"
+    assert r.call("CONFIG", "GET", "loglevel") == [b"loglevel", b"debug"]
+    assert r.call("CONFIG", "SET", "appendonly", "yes") == loading
+    assert pu.info_field(c, "loading") == "1"
     # let it finish
     assert r.call("CONFIG", "SET", "key-load-delay", "0") == b"OK"
     pu.wait_loaded(c)
@@ -781,3 +787,20 @@ def test_loads_rdb11_file_with_listpack_set(server_factory, tmp_path):
     c = s.client()
     assert sorted(c.smembers("s")) == [b"5", b"a", b"b"]
     assert c.object("encoding", "s") == b"hashtable"
+
+
+def test_shutdown_abort_cancels_sigterm(server_factory, tmp_path):
+    # shutdown.tcl "SHUTDOWN ABORT can cancel SIGTERM": the signal's shutdown
+    # runs from the cron, so a paused cron leaves time to abort it.
+    s = start(server_factory, tmp_path)
+    r = Raw(s.port)
+    assert r.call("DEBUG", "PAUSE-CRON", 1) == b"OK"
+    os.kill(s.pid, signal.SIGTERM)
+    assert wait_for(lambda: "Received SIGTERM scheduling shutdown" in s.read_log(), 10 * SLOW)
+    assert r.call("SHUTDOWN", "ABORT") == b"OK"
+    assert wait_for(lambda: "Shutdown manually aborted" in s.read_log(), 10 * SLOW)
+    assert r.call("DEBUG", "PAUSE-CRON", 0) == b"OK"
+    time.sleep(0.3)  # a few cron ticks: the shutdown must not happen now
+    assert r.call("PING") == b"PONG"
+    assert s.alive()
+    assert r.call("SHUTDOWN", "ABORT") == RespError(b"ERR No shutdown in progress.")
