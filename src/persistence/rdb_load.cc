@@ -217,6 +217,12 @@ Entry* ReadHash(Reader& r, std::string_view key, const KeyspaceOptions& ko, cons
       auto* lp = static_cast<uint8_t*>(g.e->v.ptr);
       if (f.size() > ko.hash_max_listpack_value || v.size() > ko.hash_max_listpack_value ||
           !engine::lp::SafeToAdd(lp, f.size() + v.size())) {
+        // Why: the conversion inserts every field unchecked; Redis panics
+        // on a repeated one there, we refuse it.
+        if (!check_dups && !detail::ListpackPairsNoDups(lp)) {
+          r.Corrupt("Hash with dup elements");
+          return nullptr;
+        }
         engine::hash::ConvertToTable(g.e);
       } else {
         lp = engine::lp::Append(lp, f);
@@ -290,6 +296,19 @@ Entry* ReadQuicklist(Reader& r, int type, std::string_view key, const KeyspaceOp
   return g.release();
 }
 
+// Whether a listpack of pairs that passed only the shallow check (header
+// and terminator: sanitize-dump-payload no, and every file load) cannot be
+// walked and converted safely although loading is about to: a header that
+// does not count its elements (the recount walks), or more elements than
+// `max_elems` (the conversion walks and inserts every field). Why: Redis
+// asserts there (lpNext's integrity assert, "Listpack corruption detected"
+// on a duplicate), a crash; we refuse the value instead.
+bool UnsafeToConvert(const uint8_t* lp, size_t n, uint64_t max_elems) {
+  uint16_t hdr = static_cast<uint16_t>(lp[4] | lp[5] << 8);
+  if (hdr != 65535 && hdr <= max_elems) return false;
+  return !engine::lp::ValidateIntegrity(lp, n, true) || !detail::ListpackPairsNoDups(lp);
+}
+
 // A value stored as one blob: intset, listpack hash / zset / set.
 Entry* ReadBlobValue(Reader& r, int type, std::string_view key, const KeyspaceOptions& ko,
                      const LoadOptions& lo, bool* empty) {
@@ -312,7 +331,9 @@ Entry* ReadBlobValue(Reader& r, int type, std::string_view key, const KeyspaceOp
     case kTypeHashListpack:
     case kTypeZsetListpack: {
       bool is_hash = type == kTypeHashListpack;
-      if (!engine::lp::ValidateIntegrity(blob, n, lo.deep) || (lo.deep && !detail::ListpackPairsNoDups(blob))) {
+      uint64_t max_pairs = is_hash ? ko.hash_max_listpack_entries : ko.zset_max_listpack_entries;
+      if (!engine::lp::ValidateIntegrity(blob, n, lo.deep) || (lo.deep && !detail::ListpackPairsNoDups(blob)) ||
+          (!lo.deep && UnsafeToConvert(blob, n, 2 * max_pairs))) {
         return fail(is_hash ? "Hash listpack integrity check failed." : "Zset listpack integrity check failed.");
       }
       if (engine::lp::Length(blob) == 0) {
@@ -331,7 +352,8 @@ Entry* ReadBlobValue(Reader& r, int type, std::string_view key, const KeyspaceOp
     case kTypeSetListpack: {
       // RDB 11 (Redis 7.2 / Valkey 8). Why rebuilt member by member: 7.0 has
       // no listpack sets, so the set gets the intset or table SADD would give.
-      if (!engine::lp::ValidateIntegrity(blob, n, lo.deep)) return fail("Set listpack integrity check failed.");
+      // Deep whatever the setting: every member is read below.
+      if (!engine::lp::ValidateIntegrity(blob, n, true)) return fail("Set listpack integrity check failed.");
       if (engine::lp::Length(blob) == 0) {
         base::Free(blob);
         *empty = true;
