@@ -484,6 +484,51 @@ TEST_F(RdbRoundTripTest, IntsetOverLoaderLimitBecomesTable) {
   ExpectLoadedAs("s", Enc::kIntset);
 }
 
+// RDB 11 (Redis 7.2 / Valkey 8) listpack sets: rebuilt as the intset or
+// table Redis 7.0's SADD would give.
+std::string SetListpackPayload(const std::vector<std::string>& members) {
+  uint8_t* l = engine::lp::New();
+  for (const auto& m : members) l = engine::lp::Append(l, m);
+  Writer w;
+  w.Byte(kTypeSetListpack);
+  w.String({reinterpret_cast<const char*>(l), engine::lp::Bytes(l)});
+  engine::lp::Free(l);
+  return WithTrailer(w.buffer(), 11);
+}
+
+TEST_F(RdbRoundTripTest, Rdb11SetListpack) {
+  struct Case {
+    std::vector<std::string> members;
+    Enc enc;
+    const char* content;
+  } cases[] = {
+      {{"3", "1", "-2"}, Enc::kIntset, "S2:-2,1:1,1:3,"},
+      {{"a", "1", "b"}, Enc::kHashtable, "S1:1,1:a,1:b,"},
+  };
+  for (const auto& c : cases) {
+    std::string p = SetListpackPayload(c.members);
+    ASSERT_TRUE(VerifyDumpPayload(p, true, nullptr));
+    for (bool deep : {false, true}) {
+      LoadOptions lo;
+      lo.deep = deep;
+      Entry* e = ReadDumpPayload(p, "s", dst.options(), lo);
+      ASSERT_NE(e, nullptr);
+      EXPECT_EQ(e->encoding(), c.enc);
+      dst.SetKey(0, e);
+      EXPECT_EQ(testutil::Content(dst, 0, "s"), c.content);
+    }
+  }
+  // Over set-max-intset-entries: a table.
+  dst.options().set_max_intset_entries = 2;
+  Entry* e = ReadDumpPayload(SetListpackPayload({"1", "2", "3"}), "s", dst.options(), LoadOptions());
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->encoding(), Enc::kHashtable);
+  engine::FreeEntry(e);
+  // A repeated member is refused, in either encoding.
+  EXPECT_EQ(ReadDumpPayload(SetListpackPayload({"1", "1"}), "s", dst.options(), LoadOptions()), nullptr);
+  EXPECT_EQ(ReadDumpPayload(SetListpackPayload({"a", "a"}), "s", dst.options(), LoadOptions()), nullptr);
+}
+
 TEST_F(RdbRoundTripTest, VerifyDumpPayloadTrailer) {
   HSet("h", {"a", "1"});
   std::string p = DumpPayload(Src("h"), true);
