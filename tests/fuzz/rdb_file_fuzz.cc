@@ -15,8 +15,7 @@
 //    its CRC checked) to the same number of keys in each database.
 //
 // VIREO_FUZZ_RDB_DEEP=1 in the environment validates values deeply
-// (sanitize-dump-payload yes), so a run can explore past the known
-// shallow-load crashes (tests/fuzz/crashers).
+// (sanitize-dump-payload yes).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -18,8 +18,7 @@
 // get the same checks; the others are only freed: like Redis with
 // sanitize-dump-payload no, the engine trusts the blobs' insides then.
 //
-// VIREO_FUZZ_RDB_DEEP=1 in the environment skips the shallow decode, so a
-// run can explore past the known shallow-load crashes (tests/fuzz/crashers).
+// VIREO_FUZZ_RDB_DEEP=1 in the environment skips the shallow decode.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
