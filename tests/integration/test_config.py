@@ -53,7 +53,8 @@ def conf_args(name, tmp_path):
     if name == "redis.conf":
         expect = {"databases": "16", "hz": "10", "tcp-backlog": "511", "maxclients": "10000",
                   "proto-max-bulk-len": "536870912", "client-query-buffer-limit": "1073741824",
-                  "slowlog-max-len": "128", "save": "", "bind": "127.0.0.1 -::1",
+                  "slowlog-max-len": "128", "save": "3600 1 300 100 60 10000",
+                  "dbfilename": "dump.rdb", "bind": "127.0.0.1 -::1",
                   "protected-mode": "yes",
                   "client-output-buffer-limit":
                       "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"}
