@@ -21,6 +21,7 @@
 #include "base/memory.h"
 #include "commands/client_cmd.h"
 #include "commands/common.h"
+#include "commands/registry.h"
 #include "engine/lazyfree.h"
 #include "server/client_admin.h"
 #include "server/latency_histogram.h"
@@ -483,7 +484,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "pubsubshard_channels:%llu\r\n"
         "latest_fork_usec:%llu\r\n"
         "total_forks:%llu\r\n"
-        "migrate_cached_sockets:0\r\n"
+        "migrate_cached_sockets:%llu\r\n"
         "slave_expires_tracked_keys:0\r\n"
         "active_defrag_hits:0\r\n"
         "active_defrag_misses:0\r\n"
@@ -512,7 +513,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         u(ks.evicted_keys), u(st.evictedclients), u(srv.evictor().total_exceeded_ms()),
         u(srv.evictor().current_exceeded_ms()), u(ks.hits), u(ks.misses),
         u(g_server->pubsub().num_channels()), u(g_server->pubsub().num_patterns()),
-        u(g_server->pubsub().num_shard_channels()), u(static_cast<uint64_t>(st.last_fork_usec)), u(st.total_forks),
+        u(g_server->pubsub().num_shard_channels()), u(static_cast<uint64_t>(st.last_fork_usec)), u(st.total_forks), u(MigrateCachedSockets()),
         u(g_server->tracking().total_keys()), u(g_server->tracking().total_items()),
         u(g_server->tracking().total_prefixes()), u(st.unexpected_error_replies), u(st.total_error_replies),
         u(st.dump_payload_sanitizations), u(st.net.reads_processed),

@@ -17,6 +17,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterAdminFamily(t);
   RegisterSetFamily(t);
   RegisterPersistenceFamily(t);
+  RegisterMigrateFamily(t);
   RegisterPubsubFamily(t);
   RegisterTrackingFamily(t);
   RegisterZsetFamily(t);

@@ -2,6 +2,8 @@
 // function that registers them all.
 #pragma once
 
+#include <cstddef>
+
 #include "server/command.h"
 
 namespace vireo::commands {
@@ -22,8 +24,11 @@ void RegisterAdminFamily(server::CommandTable& t);        // admin.cc (+ command
 void RegisterPubsubFamily(server::CommandTable& t);       // pubsub.cc: (P|S)(UN)SUBSCRIBE (S)PUBLISH PUBSUB
 void RegisterTrackingFamily(server::CommandTable& t);     // tracking_cmd.cc: CLIENT TRACKING CACHING GETREDIR TRACKINGINFO
 void RegisterAclFamily(server::CommandTable& t);          // acl_cmd.cc: ACL ...
-void RegisterSetFamily(server::CommandTable& t);
-void RegisterPersistenceFamily(server::CommandTable& t);  // persistence_cmd.cc: SAVE BGSAVE LASTSAVE DUMP RESTORE          // set.cc: SADD SREM SMEMBERS ... SSCAN
+void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
+void RegisterPersistenceFamily(server::CommandTable& t);  // persistence_cmd.cc: SAVE BGSAVE LASTSAVE DUMP RESTORE
+void RegisterMigrateFamily(server::CommandTable& t);      // migrate_cmd.cc: MIGRATE
+// INFO stats migrate_cached_sockets (migrate_cmd.cc).
+size_t MigrateCachedSockets();
 
 // Every family: the one place that lists them (no static self-registration:
 // a static library drops unreferenced objects). The server binary, and any

@@ -806,3 +806,31 @@ def test_shutdown_abort_cancels_sigterm(server_factory, tmp_path):
     assert r.call("PING") == b"PONG"
     assert s.alive()
     assert r.call("SHUTDOWN", "ABORT") == RespError(b"ERR No shutdown in progress.")
+
+
+@needs_bgsave
+def test_bgsave_is_the_dataset_at_fork_time(server_factory, tmp_path):
+    # What a snapshot means: the file holds the dataset as it was when the
+    # BGSAVE started, whatever the clients write while the child saves; the
+    # writes count as changes since that save.
+    s = start(server_factory, tmp_path)
+    c = s.client()
+    pu.populate_all_types(c)
+    for i in range(200):
+        c.set("k%d" % i, "before")
+    before = pu.dataset_digest(c)
+    c.config_set("rdb-key-save-delay", 10000)  # 10 ms per key: a few seconds
+    assert c.bgsave()
+    pu.wait_info(c, "rdb_bgsave_in_progress", "1")
+    for i in range(200):
+        c.set("k%d" % i, "after")
+    c.delete("k0")
+    c.set("added", "during the save")
+    c.config_set("rdb-key-save-delay", 0)  # the child keeps its own copy
+    assert pu.wait_bgsave_done(c, timeout=60) == "ok"
+    assert int(pu.info_field(c, "rdb_changes_since_last_save")) >= 201
+    assert c.get("k1") == b"after"
+    s = restart(server_factory, s)
+    c = s.client()
+    pu.assert_same_dataset(before, pu.dataset_digest(c))
+    assert c.get("added") is None
