@@ -484,9 +484,11 @@ def test_migrate_auth_and_timeout(pair):
     second.execute_command("AUTH", "foobar2")
     sleeper = Raw(port)
     sleeper.call("AUTH", "foobar2")
-    sleeper.cmd("DEBUG", "SLEEP", 1.0)  # the target stops answering
+    timeout_ms = int(500 * SLOW)
+    # the target stops answering for well over the timeout (both scale)
+    sleeper.cmd("DEBUG", "SLEEP", 2 * timeout_ms / 1000 + 0.5)
     with pytest.raises(Exception, match="IOERR"):
-        first.migrate("127.0.0.1", port, "list", 9, int(500 * SLOW), auth="foobar2")
+        first.migrate("127.0.0.1", port, "list", 9, timeout_ms, auth="foobar2")
     assert sleeper.read_reply() == b"OK"
     sleeper.close()
 
