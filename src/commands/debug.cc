@@ -462,7 +462,10 @@ void CmdDebug(Client& c) {
   } else if (is("reload")) {
     DebugReload(c);
   } else if (is("loadaof")) {
-    NotSupported(c);
+    // Redis's DEBUG LOADAOF: flush the buffer, empty the dataset, replay the
+    // AOF files (a load failure ends the process, as in Redis).
+    g_server->aof().DebugLoad();
+    c.reply.Ok();
   } else if (is("listpack") && argc == 3) {
     // Small hashes and sorted sets: their value is one listpack.
     Entry* e = KS().Find(c.db_index, c.argv[2], engine::kLookupNoTouch | engine::kLookupNoNotify);
@@ -508,10 +511,12 @@ void CmdDebug(Client& c) {
     // Why: Redis stores atoi() of the argument, so "abc" disables it.
     g_server->active_expire_enabled = atoi(std::string(c.argv[2]).c_str());
     c.reply.Ok();
-  } else if ((is("set-skip-checksum-validation") ||
-              is("aof-flush-sleep")) &&
-             argc == 3) {
+  } else if (is("set-skip-checksum-validation") && argc == 3) {
     NotSupported(c);
+  } else if (is("aof-flush-sleep") && argc == 3) {
+    // Tests slow the AOF writes down with it (atoi, as Redis).
+    g_server->aof().flush_sleep_us = atoi(std::string(c.argv[2]).c_str());
+    c.reply.Ok();
   } else if (is("replicate") && argc >= 3) {
     NotSupported(c);
   } else if (is("error") && argc == 3) {

@@ -416,7 +416,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "mem_clients_slaves:%d\r\n"
         "mem_clients_normal:%zu\r\n"
         "mem_cluster_links:%d\r\n"
-        "mem_aof_buffer:%d\r\n"
+        "mem_aof_buffer:%zu\r\n"
         "mem_allocator:%s\r\n"
         "active_defrag_running:%d\r\n"
         "lazyfree_pending_objects:%zu\r\n"
@@ -424,7 +424,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         cfg.maxmemory, Human(cfg.maxmemory).c_str(), PolicyName(cfg.maxmemory_policy),
         Ratio(al.active, al.allocated), static_cast<unsigned long long>(frag_bytes),
         Ratio(al.resident, al.active), rss_bytes, Ratio(rss, al.resident), extra_bytes,
-        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), 0, 0, 0, clients_normal, 0, 0,
+        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), 0, 0, 0, clients_normal, 0, srv.aof().buffer_length(),
         base::AllocatorName(), 0, engine::lazyfree::PendingObjects(),
         engine::lazyfree::FreedObjects());
   }
@@ -432,19 +432,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
   if (on("persistence")) {
     header("Persistence");
     srv.snapshots().AppendInfo(&s);
-    Add(&s,
-        "aof_enabled:0\r\n"
-        "aof_rewrite_in_progress:0\r\n"
-        "aof_rewrite_scheduled:0\r\n"
-        "aof_last_rewrite_time_sec:-1\r\n"
-        "aof_current_rewrite_time_sec:-1\r\n"
-        "aof_last_bgrewrite_status:ok\r\n"
-        "aof_rewrites:0\r\n"
-        "aof_rewrites_consecutive_failures:0\r\n"
-        "aof_last_write_status:ok\r\n"
-        "aof_last_cow_size:0\r\n"
-        "module_fork_in_progress:0\r\n"
-        "module_fork_last_cow_size:0\r\n");
+    srv.aof().AppendInfo(&s);
     srv.snapshots().AppendLoadingInfo(&s);
   }
 

@@ -12,6 +12,7 @@
 #include "persistence/rdb_load.h"
 #include "persistence/rdb_save.h"
 #include "server/acl.h"
+#include "server/server.h"
 #include "server/snapshot.h"
 
 namespace vireo::commands {
@@ -25,6 +26,8 @@ constexpr std::string_view kBareErr = "ERR";
 
 void CmdSave(Client& c) {
   server::Snapshotter& s = g_server->snapshots();
+  // Why only a BGSAVE child: SAVE runs in the foreground next to an AOF
+  // rewrite (Redis checks child_type == CHILD_TYPE_RDB).
   if (s.child_running()) return Err(c, "ERR Background save already in progress");
   if (s.SaveForeground()) {
     c.reply.Ok();
@@ -44,19 +47,41 @@ void CmdBgsave(Client& c) {
   }
   server::Snapshotter& s = g_server->snapshots();
   // Why MULTI schedules: Redis does not fork inside EXEC (server.in_exec);
-  // SCHEDULE only matters while another kind of child (AOF rewrite) runs,
-  // which Vireo does not have yet.
+  // SCHEDULE waits for another kind of child (an AOF rewrite) to end.
   bool in_exec = c.flags & server::kClientMulti;
-  (void)schedule;
   if (s.child_running()) {
     Err(c, "ERR Background save already in progress");
-  } else if (in_exec) {
-    s.bgsave_scheduled = true;
-    c.reply.Simple("Background saving scheduled");
+  } else if (g_server->child().active() || in_exec) {
+    if (schedule || in_exec) {
+      s.bgsave_scheduled = true;
+      c.reply.Simple("Background saving scheduled");
+    } else {
+      Err(c,
+          "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to "
+          "schedule a BGSAVE whenever possible.");
+    }
   } else if (s.StartBackgroundSave()) {
     c.reply.Simple("Background saving started");
   } else {
     Err(c, kBareErr);
+  }
+}
+
+// Redis's bgrewriteaofCommand.
+void CmdBgrewriteaof(Client& c) {
+  server::Aof& aof = g_server->aof();
+  bool in_exec = c.flags & server::kClientMulti;
+  if (aof.child_running()) {
+    Err(c, "ERR Background append only file rewriting already in progress");
+  } else if (g_server->child().active() || in_exec) {
+    aof.rewrite_scheduled = true;
+    // Why: a manual rewrite lifts the retry limit of failed automatic ones.
+    aof.ResetRewriteFailures();
+    c.reply.Simple("Background append only file rewriting scheduled");
+  } else if (aof.StartRewrite()) {
+    c.reply.Simple("Background append only file rewriting started");
+  } else {
+    Err(c, "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
   }
 }
 
@@ -144,6 +169,7 @@ void CmdRestore(Client& c) {
 void RegisterPersistenceFamily(server::CommandTable& t) {
   t.Register("save", CmdSave);
   t.Register("bgsave", CmdBgsave);
+  t.Register("bgrewriteaof", CmdBgrewriteaof);
   t.Register("lastsave", CmdLastsave);
   t.Register("dump", CmdDump);
   t.Register("restore", CmdRestore);

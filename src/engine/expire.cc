@@ -17,7 +17,7 @@ namespace vireo::engine {
 int64_t Keyspace::ActiveExpireCycle(bool fast, int hz) {
   // Why: while clients are paused the dataset stays constant (Redis's
   // activeExpireCycle returns at once then).
-  if (options_.expire_paused) return 0;
+  if (options_.expire_paused || options_.loading) return 0;
   int effort = options_.active_expire_effort - 1;
   const long keys_per_loop = 20 + 20 / 4 * effort;
   const long fast_duration = 1000 + 1000 / 4 * effort;

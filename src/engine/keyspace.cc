@@ -40,7 +40,7 @@ void Keyspace::Release(Entry* e, bool lazy) {
 // ---------------------------------------------------------------- lookups
 
 bool Keyspace::IsExpired(int db, const Entry* e) const {
-  if (!e->has_expire()) return false;
+  if (!e->has_expire() || options_.loading) return false;
   int64_t when = dbs_[static_cast<size_t>(db)]->GetExpire(e);
   return when >= 0 && Db::IsExpiredAt(when, options_.now_ms);
 }
@@ -175,7 +175,7 @@ OpStatus Keyspace::Restore(int db, Entry* e, int64_t when_ms, bool replace, bool
   }
   // Why: Redis's checkAlreadyExpired: a TTL already past stores nothing on a
   // master (what was replaced is gone: reported as a DEL).
-  if (when_ms != -1 && when_ms <= options_.now_ms && !options_.replica) {
+  if (when_ms != -1 && when_ms <= options_.now_ms && !options_.replica && !options_.loading) {
     FreeEntry(e);
     if (*deleted) {
       SignalModified(db, key);
@@ -209,7 +209,7 @@ OpStatus Keyspace::Expire(int db, std::string_view key, int64_t when_ms, int fla
   }
   // Why: Redis's checkAlreadyExpired: a time already past deletes the key
   // now (a replica waits for the master's DEL instead).
-  if (when_ms <= options_.now_ms && !options_.replica) {
+  if (when_ms <= options_.now_ms && !options_.replica && !options_.loading) {
     std::string k(key);
     Entry* gone = D(db).Unlink(k);
     Release(gone, options_.lazyfree_lazy_expire);

@@ -39,6 +39,11 @@ struct KeyspaceOptions {
   // Clients are paused (CLIENT PAUSE): expired keys are reported missing
   // but not deleted, so the dataset stays constant (Redis's expireIfNeeded).
   bool expire_paused = false;
+  // Loading a dataset (RDB or AOF): nothing counts as expired, and an
+  // EXPIRE / RESTORE with a time already past sets it instead of deleting
+  // (Redis's keyIsExpired and checkAlreadyExpired test server.loading), so
+  // an AOF replays to exactly the dataset it recorded.
+  bool loading = false;
   bool lazyfree_lazy_expire = false;
   bool lazyfree_lazy_server_del = false;
   bool lazyfree_lazy_user_del = false;

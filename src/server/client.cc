@@ -158,7 +158,17 @@ bool Client::Flush() {
   return true;
 }
 
-void Client::OnWritable() { Flush(); }
+void Client::OnWritable() {
+  // Why defer with the AOF on: a reply may have been queued in this same
+  // loop iteration (the socket was readable too) and must not go out
+  // before the AOF holds its write; BeforeSleep writes the AOF, then the
+  // clients (Redis's AE_BARRIER for appendfsync always).
+  if (srv_->aof().enabled()) {
+    srv_->AddPendingWrite(this);
+    return;
+  }
+  Flush();
+}
 
 bool Client::OutputBufferLimitReached() {
   const Config& cfg = srv_->cfg();

@@ -164,6 +164,17 @@ struct Config {
   int sanitize_dump_payload = 0;  // 0 no, 1 yes, 2 clients
   bool appendonly = false;
   int appendfsync = kAofFsyncEverysec;
+  // The AOF (server/aof.cc).
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  bool aof_use_rdb_preamble = true;
+  bool aof_timestamp_enabled = false;
+  bool aof_load_truncated = true;
+  bool aof_rewrite_incremental_fsync = true;
+  bool no_appendfsync_on_rewrite = false;
+  bool aof_disable_auto_gc = false;
+  int auto_aof_rewrite_percentage = 100;
+  long long auto_aof_rewrite_min_size = 64ll * 1024 * 1024;
   std::string masterhost;  // "" = not a replica (replicaof)
   int masterport = 0;
   std::string masterauth;

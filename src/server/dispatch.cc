@@ -214,9 +214,14 @@ bool Server::ProcessCommand(Client& c) {
   // Redis's writeCommandsDeniedByDiskError: after a failed BGSAVE with save
   // points and stop-writes-on-bgsave-error, writes (and, oddly, PING) get
   // -MISCONF until a save succeeds.
-  if (snapshots_->WritesDenied() && (cmd->has(kCmdWrite) || cmd->name == "ping" ||
-                                     (cmd == exec_cmd_ && QueuedWrite(c)))) {
-    Reject(*this, c, cmd, err::kMisconfRdb);
+  // The AOF's write errors deny the same commands (after the RDB's).
+  if ((snapshots_->WritesDenied() || aof_->WritesDenied()) &&
+      (cmd->has(kCmdWrite) || cmd->name == "ping" || (cmd == exec_cmd_ && QueuedWrite(c)))) {
+    if (snapshots_->WritesDenied()) {
+      Reject(*this, c, cmd, err::kMisconfRdb);
+    } else {
+      Reject(*this, c, cmd, err::MisconfAof(aof_->last_write_errno()));
+    }
     return true;
   }
   // Why: a RESP2 connection in subscribed mode reads only push frames, so
@@ -311,7 +316,9 @@ void Server::Call(Client& c, Command* cmd) {
   if (propagator_.active() && cmd != exec_cmd_) {
     // The command itself, unless it emitted its own effect form (or
     // changed nothing and did not force propagation).
-    bool changed = keyspace_->dirty != dirty_before;
+    // Why `>`: a save inside the command (SAVE, SHUTDOWN, FLUSHALL) resets
+    // dirty; Redis's call() clamps the negative difference to no change.
+    bool changed = keyspace_->dirty > dirty_before;
     if (!(c.flags & kClientPreventProp)) {
       if (changed || (c.flags & kClientForceProp))
         propagator_.Add(c.db_index, c.argv);
@@ -330,6 +337,39 @@ void Server::Call(Client& c, Command* cmd) {
     if (tracking_.has_pending()) tracking_.HandlePending();
   }
   c.cmd = prev_cmd ? prev_cmd : cmd;
+}
+
+}  // namespace vireo::server
+
+namespace vireo::server {
+
+bool Server::RunLoadedCommand(Client& c, Command* cmd) {
+  // Why no checks (ACL, OOM, MISCONF...): Redis's AOF loader calls the
+  // command's proc directly; the file only holds what was executed. The
+  // arity is checked all the same: handlers rely on it, and a damaged file
+  // must not crash the server.
+  int argc = static_cast<int>(c.argv.size());
+  if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity || !cmd->handler) return false;
+  if ((c.flags & kClientMulti) && cmd != exec_cmd_) {
+    QueuedCommand q;
+    q.cmd = cmd;
+    q.argv.reserve(c.argv.size());
+    for (auto a : c.argv) q.argv.emplace_back(a);
+    c.mstate.push_back(std::move(q));
+    return true;
+  }
+  Client* prev = current_client_;
+  current_client_ = &c;
+  Command* prev_cmd = c.cmd;
+  c.cmd = cmd;
+  call_depth_++;
+  cmd->handler(c);
+  call_depth_--;
+  c.cmd = prev_cmd;
+  current_client_ = prev;
+  // Nothing may stay pending: the sinks are detached while loading.
+  if (call_depth_ == 0) propagator_.Flush(false);
+  return true;
 }
 
 }  // namespace vireo::server

@@ -4,6 +4,7 @@
 // leading '-' and trailing CRLF.
 #pragma once
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -31,7 +32,10 @@ inline std::string PubsubContext(std::string_view fullname) {
          "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
          "context";
 }
-// Persistence (server/snapshot.cc).
+// Persistence (server/snapshot.cc, server/aof.cc).
+inline std::string MisconfAof(int err) {
+  return std::string("MISCONF Errors writing to the AOF file: ") + strerror(err);
+}
 inline constexpr std::string_view kMisconfRdb =
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
     "disk. Commands that may modify the data set are disabled, because this instance is "

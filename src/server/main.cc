@@ -195,8 +195,21 @@ int main(int argc, char** argv) {
     Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
   }
   Log(LogLevel::kNotice, "Server initialized");
-  // Redis's loadDataFromDisk: a bad dump.rdb ends the process (logged why).
-  if (!srv->snapshots().LoadAtStartup()) return 1;
+  // Redis's main: the AOF manifest, then loadDataFromDisk (the AOF when
+  // appendonly is on, else dump.rdb; a bad file ends the process, logged
+  // why), then the AOF is opened (a BASE written for an empty start) and
+  // its history files removed.
+  vireo::server::Aof& aof = srv->aof();
+  if (!aof.LoadManifestFromDisk()) return 1;
+  if (aof.enabled()) {
+    srv->snapshots().lastsave = time(nullptr);
+    auto r = aof.LoadAtStartup();
+    if (r == vireo::server::Aof::LoadResult::kFailed || r == vireo::server::Aof::LoadResult::kOpenErr) return 1;
+  } else if (!srv->snapshots().LoadAtStartup()) {
+    return 1;
+  }
+  if (!aof.OpenOnServerStart()) return 1;
+  aof.DeleteHistoryFiles();
   int rc = srv->Run();
   delete srv;
   return rc;

@@ -143,6 +143,8 @@ bool Server::Init(std::string* err) {
   watches_ = std::make_unique<WatchRegistry>(keyspace_.get());
   keyspace_events_ = std::make_unique<KeyspaceEvents>(this);
   snapshots_ = std::make_unique<Snapshotter>(this);
+  aof_ = std::make_unique<Aof>(this);
+  aof_->Init();
   keyspace_->set_listener(keyspace_events_.get());
   SyncKeyspaceOptions();
   InitMaxmemory();
@@ -185,6 +187,21 @@ bool Server::Init(std::string* err) {
     if (UpdateProcTitle()) return true;
     *err = "failed to set process title";
     return false;
+  });
+  // Redis's updateAppendonly: switching on starts the first rewrite (the
+  // AOF is "on" once it ends), switching off closes the file.
+  config.OnChange("appendonly", [this](std::string* err) {
+    if (!cfg().appendonly && aof_->enabled()) {
+      aof_->Stop();
+    } else if (cfg().appendonly && !aof_->enabled() && !aof_->Start()) {
+      *err = "Unable to turn on AOF. Check server logs.";
+      return false;
+    }
+    return true;
+  });
+  config.OnChange("aof-disable-auto-gc", [this](std::string*) {
+    if (!cfg().aof_disable_auto_gc) aof_->DeleteHistoryFiles();
+    return true;
   });
   config.OnChange("port", [this](std::string* err) { return ReListenTcp(err); });
   config.OnChange("bind", [this](std::string* err) { return ReListenTcp(err); });
@@ -509,6 +526,9 @@ void Server::BeforeSleep() {
   if (blocking_.has_work()) blocking_.ServeReady();
   // Anything a step outside a command left for the AOF and replicas.
   propagator_.Flush(false);
+  // Why here: the AOF is written (and with `always` synced) before any
+  // reply of this iteration goes out (Redis's beforeSleep).
+  if (aof_->enabled()) aof_->Flush(false);
   // Keys changed under BCAST prefixes during this iteration.
   tracking_.BroadcastPending();
   if (!pending_writes_.empty()) {
@@ -599,8 +619,32 @@ void Server::Cron() {
   }
   ClientsCron();
   DatabasesCron();
-  snapshots_->Cron();
+  PersistenceCron();
   for (auto& h : cron_hooks_) h();
+}
+
+void Server::PersistenceCron() {
+  // Redis's serverCron order: a scheduled AOF rewrite first, then either
+  // reap the child or start a save point's BGSAVE / an automatic rewrite,
+  // then the AOF's postponed flush and write-error retry, and last a
+  // scheduled BGSAVE.
+  aof_->CronScheduledRewrite();
+  if (child_.active()) {
+    ChildType type = child_.type();
+    int code = 0, sig = 0;
+    if (child_.Reap(&code, &sig)) {
+      if (type == ChildType::kRdb) {
+        snapshots_->BackgroundDone(code, sig);
+      } else {
+        aof_->RewriteDone(code, sig);
+      }
+    }
+  } else {
+    snapshots_->CronSavePoints();
+    aof_->CronAutoRewrite();
+  }
+  aof_->CronFlush();
+  snapshots_->CronScheduled();
 }
 
 void Server::ClientsCron() {
@@ -649,7 +693,7 @@ void Server::DatabasesCron() {
   // incrementallyRehash, 1 ms per call).
   // Why not with a child: rehashing would dirty every page it moves, which
   // copy-on-write then duplicates (Redis skips it with a child alive too).
-  if (!snapshots_->child_running()) keyspace_->CronResize(1000);
+  if (!child_.active()) keyspace_->CronResize(1000);
 }
 
 void Server::ActiveExpireCycle(bool fast) {
@@ -736,6 +780,13 @@ bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::
   if (snapshots_->child_running()) {
     Log(LogLevel::kWarning, "There is a child saving an .rdb. Killing it!");
     snapshots_->KillChild();
+  }
+  // The AOF: a rewrite is killed (the AOF has everything anyway), unless
+  // it is the first one after CONFIG SET appendonly yes; then the buffer
+  // is written and synced.
+  if (!aof_->PrepareShutdown(force)) {
+    *err = "ERR Errors trying to SHUTDOWN. Check logs.";
+    return false;
   }
   // Redis saves an RDB when asked to (SAVE) or when save points are set
   // (unless NOSAVE); a failed save stops the shutdown unless FORCE.

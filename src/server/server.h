@@ -36,9 +36,11 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/fork_child.h"
 #include "server/propagation.h"
 #include "server/pubsub.h"
 #include "server/snapshot.h"
+#include "server/aof.h"
 #include "server/tracking.h"
 #include "server/watch.h"
 
@@ -173,6 +175,13 @@ class Server {
 
   // --- persistence (snapshot.h) --------------------------------------------
   Snapshotter& snapshots() { return *snapshots_; }
+  Aof& aof() { return *aof_; }
+  // The one forked child (BGSAVE or AOF rewrite).
+  ForkChild& child() { return child_; }
+  // A command read from the AOF (Redis's loadSingleAppendOnlyFile):
+  // queued while in MULTI, else run with no checks and no stats. False
+  // (nothing run) when the arity is wrong.
+  bool RunLoadedCommand(Client& c, Command* cmd);
   // In a forked child: close the listening sockets without unlinking.
   void CloseListenersInChild();
   // redisSetProcTitle(title) for a child process.
@@ -274,6 +283,9 @@ class Server {
   PubSub pubsub_{this};
   Tracking tracking_{this};
   std::unique_ptr<Snapshotter> snapshots_;
+  std::unique_ptr<Aof> aof_;
+  ForkChild child_{this};
+  void PersistenceCron();
   Client* current_client_ = nullptr;
   std::unordered_map<uint64_t, Client*> clients_by_id_;
   int call_depth_ = 0;

@@ -31,27 +31,6 @@ constexpr int64_t kBgsaveRetryDelay = 5;
 // Redis's REDIS_AUTOSYNC_BYTES (rdb-save-incremental-fsync).
 constexpr size_t kAutosyncBytes = 4 * 1024 * 1024;
 
-// What the child tells the parent (Redis's child info pipe).
-struct ChildInfo {
-  int final;  // 1: the copy-on-write size at the end of a successful save
-  size_t keys;
-  size_t cow;
-};
-
-// Redis's zmalloc_get_private_dirty: the pages this process has written
-// since the fork, which is what copy-on-write cost.
-size_t PrivateDirty() {
-  FILE* f = fopen("/proc/self/smaps_rollup", "r");
-  if (!f) return 0;
-  char line[256];
-  size_t total = 0;
-  while (fgets(line, sizeof(line), f)) {
-    if (strncmp(line, "Private_Dirty:", 14) == 0) total += strtoull(line + 14, nullptr, 10) * 1024;
-  }
-  fclose(f);
-  return total;
-}
-
 std::string Cwd() {
   char buf[PATH_MAX];
   return getcwd(buf, sizeof(buf)) ? buf : "unknown";
@@ -69,11 +48,6 @@ void FsyncDir(const std::string& path) {
 }
 
 }  // namespace
-
-Snapshotter::~Snapshotter() {
-  if (info_pipe_[0] >= 0) close(info_pipe_[0]);
-  if (info_pipe_[1] >= 0) close(info_pipe_[1]);
-}
 
 // ---------------------------------------------------------------------------
 // Saving
@@ -97,17 +71,8 @@ bool Snapshotter::WriteFile(bool in_child) {
   opts.compression = cfg.rdbcompression;
   opts.checksum = cfg.rdbchecksum;
   opts.key_save_delay = cfg.rdb_key_save_delay;
-  int64_t last_report = (base::MonotonicUs() / 1000);
   auto on_key = [&](uint64_t keys) {
-    // Why every 1024 keys and once a second: Redis's rdbSaveDb reports the
-    // child's progress (and COW) at that pace.
-    if (!in_child || (keys & 1023) != 0) return;
-    int64_t now = (base::MonotonicUs() / 1000);
-    if (now - last_report < 1000) return;
-    last_report = now;
-    ChildInfo ci{0, keys, PrivateDirty()};
-    ssize_t n = write(info_pipe_[1], &ci, sizeof(ci));
-    (void)n;
+    if (in_child) srv_->child().ReportProgress(keys);
   };
   bool ok = rdb::WriteSnapshot(w, srv_->keyspace(), aux, opts, on_key) && w.Sync();
   if (!ok) {
@@ -142,80 +107,38 @@ bool Snapshotter::SaveForeground() {
   return true;
 }
 
-void Snapshotter::ChildMain() {
-  // Why: the port must be free if the parent dies while we save.
-  srv_->CloseListenersInChild();
-  srv_->SetChildProcTitle("redis-rdb-bgsave");
-  bool ok = WriteFile(true);
-  if (ok) {
-    size_t cow = PrivateDirty();
-    if (cow) Log(LogLevel::kNotice, "Fork CoW for RDB: current %zu MB, peak %zu MB, average %zu MB", cow >> 20,
-                 cow >> 20, cow >> 20);
-    ChildInfo ci{1, keys_total_, cow};
-    ssize_t n = write(info_pipe_[1], &ci, sizeof(ci));
-    (void)n;
-  }
-  _exit(ok ? 0 : 1);
-}
+bool Snapshotter::child_running() const { return srv_->child().type() == ChildType::kRdb; }
 
 bool Snapshotter::StartBackgroundSave() {
-  if (child_running()) return false;
+  ForkChild& child = srv_->child();
+  if (child.active()) return false;
   rdb_saves_++;
   dirty_before_bgsave_ = srv_->keyspace().dirty;
   lastbgsave_try_ = time(nullptr);
-  if (info_pipe_[0] < 0 && pipe2(info_pipe_, O_CLOEXEC) == 0) {
-    fcntl(info_pipe_[0], F_SETFL, O_NONBLOCK);
-  }
-  keys_total_ = 0;
-  for (int i = 0; i < srv_->num_dbs(); i++) keys_total_ += srv_->keyspace().size(i);
-  keys_processed_ = 0;
-  cow_size_ = cow_peak_ = 0;
-  int64_t start_us = base::MonotonicUs();
-  pid_t pid = fork();
-  if (pid == 0) ChildMain();  // never returns
+  pid_t pid = child.Start(ChildType::kRdb, "redis-rdb-bgsave", [this] {
+    if (!WriteFile(true)) return false;
+    srv_->child().ReportFinal("RDB");
+    return true;
+  });
   if (pid < 0) {
     lastbgsave_ok_ = false;
     Log(LogLevel::kWarning, "Can't save in background: fork: %s", strerror(errno));
     return false;
   }
-  srv_->LatencyAdd("fork", static_cast<uint64_t>((base::MonotonicUs() - start_us) / 1000));
-  srv_->stats.last_fork_usec = base::MonotonicUs() - start_us;
-  srv_->stats.total_forks++;
   Log(LogLevel::kNotice, "Background saving started by pid %ld", static_cast<long>(pid));
   child_pid_ = pid;
   save_time_start_ = time(nullptr);
-  engine::SetTableResizeAllowed(false);
   return true;
 }
 
 void Snapshotter::KillChild() {
   if (!child_running()) return;
-  kill(child_pid_, SIGUSR1);
-  int status;
-  waitpid(child_pid_, &status, 0);
+  srv_->child().Kill();
   char tmp[64];
   snprintf(tmp, sizeof(tmp), "temp-%d.rdb", static_cast<int>(child_pid_));
   unlink(tmp);
   child_pid_ = -1;
   save_time_start_ = -1;
-  engine::SetTableResizeAllowed(true);
-  ReadChildInfo();
-  cow_size_ = 0;
-}
-
-void Snapshotter::ReadChildInfo() {
-  if (info_pipe_[0] < 0) return;
-  ChildInfo ci;
-  while (read(info_pipe_[0], &ci, sizeof(ci)) == static_cast<ssize_t>(sizeof(ci))) {
-    if (ci.final) {
-      last_cow_size_ = ci.cow;
-    } else {
-      cow_size_ = ci.cow;
-      cow_peak_ = std::max(cow_peak_, ci.cow);
-      cow_updated_ms_ = srv_->now_ms();
-      keys_processed_ = ci.keys;
-    }
-  }
 }
 
 void Snapshotter::BackgroundDone(int exitcode, int bysignal) {
@@ -239,21 +162,9 @@ void Snapshotter::BackgroundDone(int exitcode, int bysignal) {
   save_time_last_ = time(nullptr) - save_time_start_;
   save_time_start_ = -1;
   child_pid_ = -1;
-  engine::SetTableResizeAllowed(true);
-  cow_size_ = 0;
 }
 
-void Snapshotter::Cron() {
-  if (child_running()) {
-    ReadChildInfo();
-    int status;
-    pid_t pid = waitpid(child_pid_, &status, WNOHANG);
-    if (pid == child_pid_) {
-      ReadChildInfo();
-      BackgroundDone(WIFEXITED(status) ? WEXITSTATUS(status) : 0, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    }
-    return;
-  }
+bool Snapshotter::CronSavePoints() {
   int64_t now = time(nullptr);
   bool retry_ok = now - lastbgsave_try_ > kBgsaveRetryDelay || lastbgsave_ok_;
   long long dirty = srv_->keyspace().dirty;
@@ -263,10 +174,17 @@ void Snapshotter::Cron() {
     if (dirty >= sp.changes && now - lastsave > sp.seconds && retry_ok) {
       Log(LogLevel::kNotice, "%d changes in %d seconds. Saving...", sp.changes, static_cast<int>(sp.seconds));
       StartBackgroundSave();
-      return;
+      return true;
     }
   }
-  if (bgsave_scheduled && retry_ok && StartBackgroundSave()) bgsave_scheduled = false;
+  return false;
+}
+
+void Snapshotter::CronScheduled() {
+  if (!bgsave_scheduled || srv_->child().active()) return;
+  int64_t now = time(nullptr);
+  bool retry_ok = now - lastbgsave_try_ > kBgsaveRetryDelay || lastbgsave_ok_;
+  if (retry_ok && StartBackgroundSave()) bgsave_scheduled = false;
 }
 
 bool Snapshotter::WritesDeniedSlow() const {
@@ -293,37 +211,17 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
     Log(LogLevel::kWarning, "Internal error in RDB reading offset 0, function at rdb_load.cc -> Unexpected EOF reading RDB file");
     return LoadResult::kFailed;
   }
-  loading_ = true;
-  srv_->config.set_loading(true);  // CONFIG SET of deny-loading configs: -LOADING
-  loading_start_ = time(nullptr);
-  loading_total_ = static_cast<uint64_t>(st.st_size);
-  loading_loaded_ = 0;
-  srv_->UpdateTime();
+  StartLoading(static_cast<uint64_t>(st.st_size));
   rdb::Reader r(fd, loading_total_);
-  rdb::FileLoadOptions o;
-  o.value.deep = cfg.sanitize_dump_payload == 1;
-  o.value.sanitizations = &srv_->stats.dump_payload_sanitizations;
-  o.skip_expired = cfg.masterhost.empty();
-  o.now_ms = srv_->now_ms();
-  o.allow_dup = merge;
-  o.verify_checksum = cfg.rdbchecksum;
-  o.key_load_delay = &cfg.key_load_delay;
-  o.progress_interval = static_cast<uint64_t>(cfg.loading_process_events_interval_bytes);
-  o.progress = [&](uint64_t bytes) {
-    loading_loaded_ = bytes;
-    // Why only at startup: Redis serves -LOADING from here
-    // (processEventsWhileBlocked); inside DEBUG RELOAD we are in a command.
-    if (at_startup) srv_->ProcessEventsWhileBlocked();
-  };
+  rdb::FileLoadOptions o = LoadOptions(merge, at_startup);
   rdb::LoadInfo info;
   std::string err;
   int64_t t0 = base::MonotonicUs();
   bool ok = rdb::LoadSnapshot(r, srv_->keyspace(), o, &info, &err);
   close(fd);
   for (const std::string& n : info.notes) Log(LogLevel::kNotice, "%s", n.c_str());
-  loading_ = false;
-  srv_->config.set_loading(false);
-  loading_rdb_used_mem_ = info.used_mem > 0 ? static_cast<uint64_t>(info.used_mem) : 0;
+  StopLoading();
+  set_rdb_used_mem(info.used_mem);
   if (!ok) {
     // Redis's rdbLoad failure paths: a bad header is "Fatal error loading
     // the DB: Invalid argument"; a short read or corruption is reported
@@ -359,6 +257,43 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
   return LoadResult::kOk;
 }
 
+void Snapshotter::StartLoading(uint64_t total_bytes) {
+  loading_ = true;
+  srv_->config.set_loading(true);  // CONFIG SET of deny-loading configs: -LOADING
+  srv_->keyspace().options().loading = true;
+  loading_start_ = time(nullptr);
+  loading_total_ = total_bytes;
+  loading_loaded_ = 0;
+  loading_rdb_used_mem_ = 0;
+  srv_->UpdateTime();
+}
+
+void Snapshotter::StopLoading() {
+  loading_ = false;
+  srv_->config.set_loading(false);
+  srv_->keyspace().options().loading = false;
+}
+
+rdb::FileLoadOptions Snapshotter::LoadOptions(bool merge, bool serve, uint64_t progress_base) {
+  const Config& cfg = srv_->cfg();
+  rdb::FileLoadOptions o;
+  o.value.deep = cfg.sanitize_dump_payload == 1;
+  o.value.sanitizations = &srv_->stats.dump_payload_sanitizations;
+  o.skip_expired = cfg.masterhost.empty();
+  o.now_ms = srv_->now_ms();
+  o.allow_dup = merge;
+  o.verify_checksum = cfg.rdbchecksum;
+  o.key_load_delay = &cfg.key_load_delay;
+  o.progress_interval = static_cast<uint64_t>(cfg.loading_process_events_interval_bytes);
+  o.progress = [this, serve, progress_base](uint64_t bytes) {
+    loading_loaded_ = progress_base + bytes;
+    // Why only at startup: Redis serves -LOADING from here
+    // (processEventsWhileBlocked); inside DEBUG RELOAD we are in a command.
+    if (serve) srv_->ProcessEventsWhileBlocked();
+  };
+  return o;
+}
+
 bool Snapshotter::LoadAtStartup() {
   lastsave = time(nullptr);
   return LoadFile(true, false) != LoadResult::kFailed;
@@ -370,17 +305,14 @@ bool Snapshotter::LoadAtStartup() {
 void Snapshotter::AppendInfo(std::string* s) const {
   char buf[2048];
   int64_t now = time(nullptr);
-  double fork_perc = keys_total_ ? 100.0 * static_cast<double>(keys_processed_) / static_cast<double>(keys_total_) : 0;
-  bool running = child_pid_ > 0;
+  bool running = child_running();
   snprintf(buf, sizeof(buf),
            "loading:%d\r\n"
-           "async_loading:0\r\n"
-           "current_cow_peak:%zu\r\n"
-           "current_cow_size:%zu\r\n"
-           "current_cow_size_age:%lld\r\n"
-           "current_fork_perc:%.2f\r\n"
-           "current_save_keys_processed:%llu\r\n"
-           "current_save_keys_total:%llu\r\n"
+           "async_loading:0\r\n",
+           loading_ ? 1 : 0);
+  s->append(buf);
+  srv_->child().AppendInfo(s);
+  snprintf(buf, sizeof(buf),
            "rdb_changes_since_last_save:%lld\r\n"
            "rdb_bgsave_in_progress:%d\r\n"
            "rdb_last_save_time:%lld\r\n"
@@ -391,13 +323,10 @@ void Snapshotter::AppendInfo(std::string* s) const {
            "rdb_last_cow_size:%zu\r\n"
            "rdb_last_load_keys_expired:%llu\r\n"
            "rdb_last_load_keys_loaded:%llu\r\n",
-           loading_ ? 1 : 0, running ? cow_peak_ : 0, running ? cow_size_ : 0,
-           static_cast<long long>(running && cow_updated_ms_ ? (srv_->now_ms() - cow_updated_ms_) / 1000 : 0),
-           running ? fork_perc : 0.0, static_cast<unsigned long long>(running ? keys_processed_ : 0),
-           static_cast<unsigned long long>(running ? keys_total_ : 0), srv_->keyspace().dirty, running ? 1 : 0,
+           srv_->keyspace().dirty, running ? 1 : 0,
            static_cast<long long>(lastsave), lastbgsave_ok_ ? "ok" : "err", static_cast<long long>(save_time_last_),
            static_cast<long long>(running ? now - save_time_start_ : -1),
-           static_cast<unsigned long long>(rdb_saves_), last_cow_size_,
+           static_cast<unsigned long long>(rdb_saves_), srv_->child().last_cow(ChildType::kRdb),
            static_cast<unsigned long long>(last_load_keys_expired_),
            static_cast<unsigned long long>(last_load_keys_loaded_));
   s->append(buf);

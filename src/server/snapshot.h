@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string>
 
+#include "persistence/rdb_load.h"
+
 namespace vireo::server {
 
 class Server;
@@ -28,7 +30,6 @@ class Server;
 class Snapshotter {
  public:
   explicit Snapshotter(Server* srv) : srv_(srv) {}
-  ~Snapshotter();
   Snapshotter(const Snapshotter&) = delete;
   Snapshotter& operator=(const Snapshotter&) = delete;
 
@@ -39,16 +40,22 @@ class Snapshotter {
   // Redis's rdbSaveBackground: false when a child is already running or
   // fork failed (logged).
   bool StartBackgroundSave();
-  bool child_running() const { return child_pid_ > 0; }
+  // Whether the server's child is a BGSAVE (Redis's child_type ==
+  // CHILD_TYPE_RDB).
+  bool child_running() const;
   // Kills the saving child (FLUSHALL, shutdown) and removes its temp file;
   // not an error for -MISCONF (Redis kills with SIGUSR1).
   void KillChild();
   // BGSAVE SCHEDULE / BGSAVE inside MULTI: start when possible.
   bool bgsave_scheduled = false;
 
-  // Once per cron tick: reap a finished child, read its progress, start a
-  // save point's or a scheduled BGSAVE.
-  void Cron();
+  // The BGSAVE child exited (the server's cron reaped it).
+  void BackgroundDone(int exitcode, int bysignal);
+  // Once per cron tick with no child running: a save point's BGSAVE.
+  // True when one started.
+  bool CronSavePoints();
+  // Once per cron tick: a scheduled BGSAVE when no child runs.
+  void CronScheduled();
 
   // Redis's writeCommandsDeniedByDiskError (the RDB part): -MISCONF.
   // Inline and the status first: it runs before every command.
@@ -64,6 +71,18 @@ class Snapshotter {
   bool LoadAtStartup();
   bool loading() const { return loading_; }
 
+  // Redis's startLoading / loadingAbsProgress / stopLoading, shared with
+  // the AOF loader: -LOADING, the INFO loading_* fields, deny-loading
+  // configs, and no key expires while loading (Redis's keyIsExpired).
+  void StartLoading(uint64_t total_bytes);
+  void LoadingProgress(uint64_t loaded_bytes) { loading_loaded_ = loaded_bytes; }
+  void StopLoading();
+  // The options for loading an RDB stream with the current config;
+  // progress goes to LoadingProgress (plus `progress_base`) and serves the
+  // clients when `serve` (at startup).
+  persistence::rdb::FileLoadOptions LoadOptions(bool merge, bool serve, uint64_t progress_base = 0);
+  void set_rdb_used_mem(int64_t v) { loading_rdb_used_mem_ = v > 0 ? static_cast<uint64_t>(v) : 0; }
+
   // --- state for INFO / LASTSAVE ---------------------------------------------
   int64_t lastsave = 0;  // unix seconds of the last successful save
   void AppendInfo(std::string* s) const;
@@ -74,23 +93,15 @@ class Snapshotter {
   // Writes the snapshot to dbfilename via temp-<pid>.rdb (Redis's rdbSave).
   bool WriteFile(bool in_child);
   bool WritesDeniedSlow() const;
-  void ChildMain();
-  void ReadChildInfo();
-  void BackgroundDone(int exitcode, int bysignal);
 
   Server* srv_;
-  pid_t child_pid_ = -1;
-  int info_pipe_[2] = {-1, -1};
+  pid_t child_pid_ = -1;  // the BGSAVE child being reaped / killed
   int64_t save_time_start_ = -1;  // unix seconds
   int64_t save_time_last_ = -1;
   int64_t lastbgsave_try_ = 0;
   bool lastbgsave_ok_ = true;
   long long dirty_before_bgsave_ = 0;
   uint64_t rdb_saves_ = 0;
-  // Child progress (Redis's child info).
-  size_t cow_size_ = 0, cow_peak_ = 0, last_cow_size_ = 0;
-  int64_t cow_updated_ms_ = 0;
-  uint64_t keys_processed_ = 0, keys_total_ = 0;
   // Loading.
   bool loading_ = false;
   int64_t loading_start_ = 0;
