@@ -13,9 +13,10 @@ types_memory.py (bytes per list / hash / set / sorted-set element),
 latency.py (other clients' latency while a big value is deleted),
 instructions.py (instructions per request), pubsub.py, eviction.py and
 acl.py (issue 8), persistence.py (issue 9: BGSAVE, dump.rdb size, restart
-to loaded, memory peak of a BGSAVE under SET load; AOF rows are
-placeholders until vireo has AOF) and, with --micro DIR, the micro
-benchmarks' output. --json FILE keeps the raw
+to loaded, memory peak of a BGSAVE under SET load), aof.py (issue 9: SET
+throughput with appendonly yes, everysec / always, BGREWRITEAOF time and
+size; its targets replace persistence.py's AOF placeholder rows) and, with
+--micro DIR, the micro benchmarks' output. --json FILE keeps the raw
 numbers; --from-json FILE re-renders a report without running anything.
 
 --baseline BIN adds an earlier vireo-server ("before") to the compare.py and
@@ -36,6 +37,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import acl  # noqa: E402
+import aof  # noqa: E402
 import compare  # noqa: E402
 import eviction  # noqa: E402
 import instructions  # noqa: E402
@@ -75,7 +77,8 @@ def commands(args):
             f"bench/compare/pubsub.py --vireo {v}{q}",
             f"bench/compare/eviction.py --vireo {v}{q}",
             f"bench/compare/acl.py --vireo {v}{q}",
-            f"bench/compare/persistence.py --vireo {v}{q}"]
+            f"bench/compare/persistence.py --vireo {v}{q}",
+            f"bench/compare/aof.py --vireo {v}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
     return cmds
@@ -109,7 +112,7 @@ def run_all(args):
         log("== instructions.py")
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
     for name, mod in (("pubsub", pubsub), ("eviction", eviction), ("acl", acl),
-                      ("persistence", persistence)):
+                      ("persistence", persistence), ("aof", aof)):
         if name not in skip:
             log(f"== {name}.py")
             out[name] = mod.run(tool_args(mod, base))
@@ -290,9 +293,11 @@ def targets8(res):
 
 
 def targets9(res):
-    """Issue 9: [(target, measured, met)]; the AOF rows stay "not measured"
-    (placeholders) until vireo has AOF."""
-    return persistence.targets(res.get("persistence"))
+    """Issue 9: [(target, measured, met)]: persistence.py's RDB rows, then
+    aof.py's AOF rows in place of persistence.py's AOF placeholders."""
+    rdb = [r for r in persistence.targets(res.get("persistence"))
+           if r[1] != persistence.AOF_PLACEHOLDER]
+    return rdb + aof.targets(res.get("aof"))
 
 
 def target_section(title, rows, measured_header):
@@ -355,6 +360,8 @@ def render(res):
     L += [acl.render(res["acl"]) if "acl" in res else "_not run_", ""]
     L += ["## Persistence: RDB snapshots (persistence.py, issue 9)", ""]
     L += [persistence.render(res["persistence"]) if "persistence" in res else "_not run_", ""]
+    L += ["## AOF: SET throughput and BGREWRITEAOF (aof.py, issue 9)", ""]
+    L += [aof.render(res["aof"]) if "aof" in res else "_not run_", ""]
     if res.get("micro"):
         L += ["## Micro benchmarks", ""]
         for name, text in res["micro"].items():
@@ -420,7 +427,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="",
                     help="comma list of: compare, memory, types_memory, latency, instructions, "
-                         "pubsub, eviction, acl, persistence")
+                         "pubsub, eviction, acl, persistence, aof")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Smoke run of the comparison tools (CI: scripts/test-all.sh calls this).
 # Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, eviction.py, acl.py,
-# persistence.py and instructions.py with --quick (through report.py, which also renders
+# persistence.py, aof.py and instructions.py with --quick (through report.py, which also renders
 # RESULTS.md into a temp file) against the freshly built binary, and checks
 # that the micro benchmarks start. Fails on any error; takes about a minute
 # on 2 idle cores. A data type vireo-server does not have yet ("unknown command")
@@ -22,7 +22,8 @@ for section in "## Targets" "| SET c=50 P=16 |" "| 100-byte string values |" \
     "| just connected" "| GET c=50 P=16 |" "## Targets (issue 7)" "| LPUSH c=50 P=16 |" \
     "| LRANGE_600 c=50 P=16 |" "| one list of 1M elements" "| list, 10,000 elements |" \
     "| LPOP c=50 P=16 |" "## Targets (issue 8)" "## PUBLISH to subscribers" "## maxmemory eviction" "## ACL: a restricted user" \
-    "## Targets (issue 9)" "## Persistence: RDB snapshots" "AOF not implemented yet (next slice)"; do
+    "## Targets (issue 9)" "## Persistence: RDB snapshots" "AOF not implemented yet (next slice)" \
+    "## AOF: SET throughput and BGREWRITEAOF" "| SET c=50 P=16, appendonly yes, appendfsync always, ops/s |"; do
   grep -qF -- "$section" "$tmp/RESULTS.md" || { echo "smoke: '$section' missing from the report" >&2; exit 1; }
 done
 # Every figure measured (CPU ratios may be n/a: 10 ms ticks vs tiny runs).
@@ -74,6 +75,13 @@ for row in r["persistence"]["rows"]:
             bad.append(f"persistence {row['id']} {side}={row.get(side)}")
     if row["target"] and not measured(row.get("ratio")):
         bad.append(f"persistence {row['id']} ratio={row.get('ratio')}")
+# Issue 9's AOF: redis-server's side always measured; vireo's may be
+# "unsupported" (no AOF yet), otherwise measured too.
+for row in r["aof"]["rows"]:
+    sides = ("redis",) if row["unsupported"] else ("vireo", "redis")
+    for side in sides:
+        if not measured(row.get(side)):
+            bad.append(f"aof {row['id']} {side}={row.get(side)}")
 if bad:
     sys.exit("smoke: unmeasured figures:\n  " + "\n  ".join(bad))
 PYEOF
@@ -82,6 +90,7 @@ timeout 60 $PY bench/compare/compare.py --quick --rounds 1 --only ping_mbulk-p16
 timeout 60 $PY bench/compare/types_memory.py --quick --only list_big --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/latency.py --quick --only list --modes unlink --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/persistence.py --quick --keys 10000 --only save --vireo "$VIREO" >/dev/null
+timeout 60 $PY bench/compare/aof.py --quick --only set-everysec --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/report.py --from-json "$tmp/results.json" >/dev/null
 
 for b in resp_parser_bench reply_bench hashtable_bench numbers_bench; do
