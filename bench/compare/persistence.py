@@ -61,9 +61,6 @@ from common import fmt_num, fmt_ratio, log, median, ratio  # noqa: E402
 
 PARTS = ["save", "peak"]
 REDIS_CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
-AOF_PLACEHOLDER = "AOF not implemented yet (next slice)"
-AOF_ROWS = [("SET c=50 P=16, appendonly yes, appendfsync everysec", 1.2),
-            ("SET c=50 P=16, appendonly yes, appendfsync always", 1.0)]
 # (key in a round's figures, label, lower is better and has the <= 1.00 target)
 MEASURES = [
     ("load_s", "restart to loaded (spawn -> PONG, all keys), s", True),
@@ -408,7 +405,7 @@ def run(args):
     res = {"tool": "persistence", "machine": common.machine_info(), "keys": args.keys, "rounds": args.rounds, "seed": args.seed,
            "parts": args.parts, "hz": args.hz, "warmup_s": args.warmup,
            "server_cpu": common.SERVER_CPU, "client_cpu": common.CLIENT_CPU,
-           "aof": {"status": AOF_PLACEHOLDER}, "prepare": {}, "per_round": {n: [] for n, _ in servers}}
+           "prepare": {}, "per_round": {n: [] for n, _ in servers}}
     work = tempfile.mkdtemp(prefix="vireo-bench-persistence-")
     try:
         t0 = time.perf_counter()
@@ -457,8 +454,6 @@ def render(res):
             tgt = "—" if row["ratio"] is None else ("met" if row["ratio"] <= 1.0 else "**NOT met**")
         rows.append([row["label"], fmt_value(row["id"], row["vireo"]), fmt_value(row["id"], row["redis"]),
                      fmt_ratio(row["ratio"]), tgt])
-    for label, target in AOF_ROWS:
-        rows.append([f"{label} (>= {target:.2f}x Redis)", AOF_PLACEHOLDER, AOF_PLACEHOLDER, "n/a", "—"])
     order = ", ".join(["vireo, redis"] * min(res["rounds"], 2)) + (", ..." if res["rounds"] > 2 else "")
     note = (f"{fmt_num(res['keys'])} keys of mixed types (60% strings of 90-110 bytes; 10% each lists, "
             "hashes, sets, sorted sets of 10-100 elements), the same RESP for both (redis-cli --pipe). "
@@ -486,8 +481,6 @@ def targets(res):
         name = label.rsplit(",", 1)[0]
         rows.append((f"{name} <= 1.00x Redis{keys}", f"vireo/redis {fmt_ratio(q)}",
                      None if q is None else q <= 1.0))
-    for label, target in AOF_ROWS:
-        rows.append((f"{label} >= {target:.2f}x Redis", AOF_PLACEHOLDER, None))
     return rows
 
 

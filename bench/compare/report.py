@@ -294,10 +294,8 @@ def targets8(res):
 
 def targets9(res):
     """Issue 9: [(target, measured, met)]: persistence.py's RDB rows, then
-    aof.py's AOF rows in place of persistence.py's AOF placeholders."""
-    rdb = [r for r in persistence.targets(res.get("persistence"))
-           if r[1] != persistence.AOF_PLACEHOLDER]
-    return rdb + aof.targets(res.get("aof"))
+    aof.py's AOF rows."""
+    return persistence.targets(res.get("persistence")) + aof.targets(res.get("aof"))
 
 
 def target_section(title, rows, measured_header):
