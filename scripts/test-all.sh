@@ -24,7 +24,7 @@ echo "== unit tests (sanitizers)"
 ctest --test-dir build-asan --output-on-failure -j2
 echo "== integration + differential tests (sanitizers)"
 VIREO_BIN="$PWD/build-asan/vireo-server" VIREO_SANITIZED=1 \
-  $PY -m pytest -q -p no:cacheprovider tests/integration tests/differential
+  $PY -m pytest -q -p no:cacheprovider -m "not slow" tests/integration tests/differential
 
 echo "== fuzzing (parser ${FUZZ_SECONDS}s, each decoder ${FUZZ_DECODER_SECONDS}s)"
 scripts/build.sh fuzz

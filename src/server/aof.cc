@@ -88,11 +88,19 @@ FsyncThread::~FsyncThread() {
   if (thread_.joinable()) thread_.join();
 }
 
+void FsyncThread::Start() {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+}
+
 void FsyncThread::Submit(int fd, bool close_after) {
   {
-    std::lock_guard<std::mutex> lk(mu_);
+    std::unique_lock<std::mutex> lk(mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
-    jobs_.push_back(Job{fd, close_after});
+    // A full ring (64 files waiting on a stuck disk) waits for room.
+    done_cv_.wait(lk, [this] { return count_ < kMaxJobs; });
+    jobs_[(head_ + count_) % kMaxJobs] = Job{fd, close_after};
+    count_++;
     pending_.fetch_add(1, std::memory_order_acq_rel);
   }
   cv_.notify_one();
@@ -108,10 +116,11 @@ void FsyncThread::Run() {
     Job job;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [this] { return stop_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;
-      job = jobs_.front();
-      jobs_.pop_front();
+      cv_.wait(lk, [this] { return stop_ || count_ > 0; });
+      if (count_ == 0) return;
+      job = jobs_[head_];
+      head_ = (head_ + 1) % kMaxJobs;
+      count_--;
     }
     // Why EBADF / EINVAL are not errors: the descriptor may have been
     // closed (AOF switched off) or be of a kind without fsync (Redis's bio).
@@ -139,6 +148,7 @@ Aof::~Aof() {
 }
 
 void Aof::Init() {
+  fsync_.Start();
   state_ = srv_->cfg().appendonly ? State::kOn : State::kOff;
   if (enabled()) srv_->propagator().AddSink(this);
   last_fsync_ = time(nullptr);

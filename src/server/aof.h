@@ -21,7 +21,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <span>
 #include <string>
@@ -36,10 +35,19 @@ namespace vireo::server {
 class Server;
 
 // The fsync thread (Redis's bio BIO_AOF_FSYNC / BIO_CLOSE_AOF jobs).
+// Why a fixed ring and no allocation on the thread: a fork (BGSAVE, AOF
+// rewrite) while this thread sits inside the allocator would leave the
+// child with an allocator lock nobody releases (seen with ASan's
+// allocator); fdatasync and close take no such lock.
 class FsyncThread {
  public:
   FsyncThread() = default;
   ~FsyncThread();
+  // Starts the thread. Why at server start and not on first use: a thread
+  // being created allocates (TLS, its state), and a fork at that moment
+  // (a rewrite starts right after its first job) could copy a held
+  // allocator lock into the child.
+  void Start();
   // fdatasync(fd) in the background; with `close_after`, close it then.
   void Submit(int fd, bool close_after);
   // Jobs queued or running (Redis's bioPendingJobsOfType).
@@ -56,9 +64,11 @@ class FsyncThread {
     bool close_after;
   };
   void Run();
+  static constexpr size_t kMaxJobs = 64;
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
-  std::deque<Job> jobs_;
+  Job jobs_[kMaxJobs];
+  size_t head_ = 0, count_ = 0;
   std::atomic<uint64_t> pending_{0};
   std::atomic<int> error_{0};
   bool stop_ = false;

@@ -30,6 +30,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "requires_commands(*names): skipped while the server under test lacks one "
         "of these commands (features of later milestones)")
+    config.addinivalue_line(
+        "markers", "slow: a long interop / fault / load test, run once in CI on the release "
+        "build (scripts/test-all.sh deselects it for the sanitizer build)")
 
 
 _command_cache = {}

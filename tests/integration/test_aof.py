@@ -165,6 +165,7 @@ def test_expire_minus_one(server_factory, tmp_path):
     au.assert_aof_content(aof, ["select *", "set x 10", "del x"])
 
 
+@pytest.mark.slow
 def test_fsync_always_barrier(server_factory, tmp_path):
     # "AOF fsync always barrier issue": the reply of a write must not leave
     # before the write reached the AOF. DEBUG AOF-FLUSH-SLEEP stalls the
@@ -424,6 +425,7 @@ def test_flushdb_flushall_persist(server_factory, tmp_path):
         "flushall", "flushall", "flushall"])
 
 
+@pytest.mark.slow
 def test_rewrite_during_benchmark(server_factory, tmp_path):
     # aof-race.tcl: buffers of a finished rewrite child were appended again
     # to the new AOF (duplicate commands). 20 clients INCR while a rewrite
@@ -491,6 +493,7 @@ def full_dump(c):
     return c.execute_command("DEBUG", "DIGEST"), pu.dataset_values(c)
 
 
+@pytest.mark.slow
 def test_sigkill_after_always_loses_nothing(server_factory, tmp_path):
     args = ("--appendfsync", "always")
     s = start_aof(server_factory, tmp_path, *args)
@@ -504,6 +507,7 @@ def test_sigkill_after_always_loses_nothing(server_factory, tmp_path):
     assert full_dump(client(s)) == before
 
 
+@pytest.mark.slow
 def test_bgrewriteaof_under_write_load(server_factory, tmp_path):
     # Rewrites (RDB preamble) while a writer keeps writing: after it, the
     # data is exactly what the writer was acknowledged, live, after DEBUG

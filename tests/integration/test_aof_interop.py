@@ -56,6 +56,9 @@ SPACED_NAMES = ("aof dir", "my append.aof")
 EXEC = b"*1\r\n$4\r\nEXEC\r\n"  # how Redis propagates EXEC (its shared object)
 
 needs_aof = pytest.mark.requires_commands("bgrewriteaof")
+# Why slow: two servers, big datasets and rewrites per case; CI runs these
+# once on the release build (scripts/test-all.sh).
+pytestmark = pytest.mark.slow
 
 # name: (aof-use-rdb-preamble, aof-timestamp-enabled, (appenddirname,
 # appendfilename), what happens between start and shutdown)
