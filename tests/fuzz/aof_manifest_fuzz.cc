@@ -7,7 +7,10 @@
 //  - what it accepts has file names without '/' or '\\', positive sequence
 //    numbers and strictly increasing incr sequences;
 //  - Format of an accepted manifest parses back to the same files (when
-//    every formatted line fits Redis's 1024-byte line limit).
+//    every formatted line fits Redis's 1024-byte line limit, and no name
+//    is empty or holds a single quote: Redis's sdsneedsrepr quotes
+//    neither, so "" and a'b are written bare and cannot be read back — by
+//    Redis either; Vireo writes the same bytes).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -39,6 +42,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (m.base) FUZZ_CHECK(m.base->seq != 0 && mf::IsBaseName(m.base->name));
   for (const mf::FileInfo& fi : m.history) FUZZ_CHECK(fi.seq != 0 && mf::IsBaseName(fi.name));
 
+  auto has_quote = [](const mf::FileInfo& fi) {
+    return fi.name.empty() || fi.name.find('\'') != std::string::npos;
+  };
+  if (m.base && has_quote(*m.base)) return 0;
+  for (const mf::FileInfo& fi : m.incrs)
+    if (has_quote(fi)) return 0;
+  for (const mf::FileInfo& fi : m.history)
+    if (has_quote(fi)) return 0;
   std::string out = mf::Format(m);
   size_t start = 0;
   while (start < out.size()) {
