@@ -320,10 +320,17 @@ void Server::Call(Client& c, Command* cmd) {
     // dirty; Redis's call() clamps the negative difference to no change.
     bool changed = keyspace_->dirty > dirty_before;
     if (!(c.flags & kClientPreventProp)) {
-      if (changed || (c.flags & kClientForceProp))
-        propagator_.Add(c.db_index, c.argv);
-      else if (c.flags & kClientForcePropRepl)
-        propagator_.Add(c.db_index, c.argv, kPropagateRepl);
+      int targets = (changed || (c.flags & kClientForceProp)) ? kPropagateAll
+                    : (c.flags & kClientForcePropRepl)        ? kPropagateRepl
+                                                              : 0;
+      // Why direct at the top level with nothing pending: the command is
+      // then the whole of what this call propagates (one command, never
+      // wrapped), so the sinks can read argv in place instead of a copy.
+      if (targets && call_depth_ == 0 && propagator_.pending() == 0) {
+        propagator_.FeedNow(c.db_index, c.argv, targets);
+      } else if (targets) {
+        propagator_.Add(c.db_index, c.argv, targets);
+      }
     }
   }
   c.flags = (c.flags & ~kPropFlags) | saved_prop_flags;

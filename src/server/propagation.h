@@ -56,6 +56,9 @@ class Propagator {
     Add(dbid, std::span<const std::string_view>(argv.begin(), argv.size()), targets);
   }
   size_t pending() const { return ops_.size(); }
+  // Hands one command to the sinks now, without copying it: only when it
+  // is all there is to propagate (nothing pending).
+  void FeedNow(int dbid, std::span<const std::string_view> argv, int targets) { FeedAll(dbid, argv, targets); }
 
   // Hands the pending commands to every sink, in MULTI/EXEC when there are
   // several and `wrap` allows, then clears the list.
