@@ -27,7 +27,20 @@ Server* g_server = nullptr;
 
 namespace {
 volatile sig_atomic_t g_signal = 0;
-void OnSignal(int sig) { g_signal = sig; }
+volatile sig_atomic_t g_shutdown_scheduled = 0;
+char g_temp_rdb[64];  // temp-<pid>.rdb, formatted before the handler runs
+void OnSignal(int sig) {
+  // Why: a second SIGINT while a shutdown is scheduled (maybe saving the
+  // final RDB right now) means "quit now": Redis's sigShutdownHandler
+  // removes the save's temp file and exits 1 (it also logs "You insist...
+  // exiting now.", which our logger cannot do from a signal handler).
+  if (g_shutdown_scheduled && sig == SIGINT) {
+    unlink(g_temp_rdb);
+    _exit(1);
+  }
+  g_shutdown_scheduled = 1;
+  g_signal = sig;
+}
 }  // namespace
 
 Server::Server() {
@@ -495,6 +508,7 @@ int Server::Run() {
   if (listeners_.empty() && !OpenListeners()) return 1;
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
+  snprintf(g_temp_rdb, sizeof(g_temp_rdb), "temp-%d.rdb", static_cast<int>(getpid()));
   sa.sa_handler = OnSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
@@ -612,6 +626,7 @@ void Server::Cron() {
     std::string err;
     if (!PrepareShutdown(f & kShutdownNoSave, f & kShutdownSave, f & kShutdownNow, f & kShutdownForce,
                          &err)) {
+      g_shutdown_scheduled = 0;
       Log(LogLevel::kWarning,
           "SIGTERM received but errors trying to shut down the server, check the logs for more "
           "information");
@@ -770,6 +785,13 @@ void Server::CountError(std::string_view msg) {
   // Redis caps the number of distinct error codes tracked at 128.
   if (errorstats.size() >= 128 && errorstats.find(code) == errorstats.end()) return;
   errorstats[code]++;
+}
+
+bool Server::AbortSignalShutdown() {
+  if (!signal_shutdown_) return false;
+  signal_shutdown_ = 0;
+  g_shutdown_scheduled = 0;
+  return true;
 }
 
 bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err) {

@@ -198,11 +198,7 @@ class Server {
   bool PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err);
   // SHUTDOWN ABORT of a signal's shutdown the cron has not run yet; false
   // when there is none.
-  bool AbortSignalShutdown() {
-    if (!signal_shutdown_) return false;
-    signal_shutdown_ = 0;
-    return true;
-  }
+  bool AbortSignalShutdown();
   bool shutdown_asap = false;
   int64_t cron_loops = 0;
   // Effective cron frequency (hz, raised by dynamic-hz); INFO "hz".

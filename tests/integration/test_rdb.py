@@ -808,6 +808,24 @@ def test_shutdown_abort_cancels_sigterm(server_factory, tmp_path):
     assert r.call("SHUTDOWN", "ABORT") == RespError(b"ERR No shutdown in progress.")
 
 
+@needs_save
+def test_second_sigint_removes_temp_rdb_and_exits(server_factory, tmp_path):
+    # shutdown.tcl "Temp rdb will be deleted in signal handle": SIGINT
+    # starts the final save; a second SIGINT during it means "now": the
+    # temp file goes and the process exits 1.
+    s = start(server_factory, tmp_path, "--save", "900 1")
+    c = s.client()
+    for i in range(20):
+        c.set(str(i), i)
+    c.config_set("rdb-key-save-delay", 100000)  # 2 s for the save
+    temp = os.path.join(s.dir, "temp-%d.rdb" % s.pid)
+    os.kill(s.pid, signal.SIGINT)
+    assert wait_for(lambda: os.path.exists(temp), 5 * SLOW)
+    os.kill(s.pid, signal.SIGINT)
+    assert s.proc.wait(timeout=10 * SLOW) == 1
+    assert not os.path.exists(temp)
+
+
 @needs_bgsave
 def test_bgsave_is_the_dataset_at_fork_time(server_factory, tmp_path):
     # What a snapshot means: the file holds the dataset as it was when the
