@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "base/clock.h"
+#include "base/files.h"
 #include "base/memory.h"
 #include "persistence/aof_commands.h"
 #include "persistence/rdb_save.h"
@@ -34,29 +35,6 @@ constexpr int64_t kWriteErrorLogRate = 30;
 // Redis's AOF_REWRITE_LIMITE_THRESHOLD / _MAX_MINUTES.
 constexpr uint64_t kRewriteLimitThreshold = 3;
 constexpr int kRewriteLimitMaxMinutes = 60;
-
-bool DirExists(const std::string& d) {
-  struct stat st;
-  return stat(d.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-bool FileExists(const std::string& f) {
-  struct stat st;
-  return stat(f.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
-// Redis's dirCreateIfMissing.
-bool DirCreateIfMissing(const std::string& d) { return mkdir(d.c_str(), 0755) == 0 || errno == EEXIST; }
-
-// Redis's fsyncFileDir: the directory entry of a rename survives a crash.
-void FsyncDirOf(const std::string& path) {
-  std::string dir = ".";
-  if (size_t slash = path.rfind('/'); slash != std::string::npos) dir = path.substr(0, slash ? slash : 1);
-  int fd = open(dir.c_str(), O_RDONLY);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
-}
 
 // Redis's aofWrite: retries short writes and EINTR.
 ssize_t WriteAll(int fd, const char* p, size_t len) {
@@ -93,22 +71,26 @@ void FsyncThread::Start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
 }
 
-void FsyncThread::Submit(int fd, bool close_after) {
+void FsyncThread::Submit(int fd, bool close_after) { Push(Job{fd, true, close_after}); }
+
+void FsyncThread::SubmitClose(int fd) { Push(Job{fd, false, true}); }
+
+void FsyncThread::Push(Job job) {
   {
     std::unique_lock<std::mutex> lk(mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
     // A full ring (64 files waiting on a stuck disk) waits for room.
     done_cv_.wait(lk, [this] { return count_ < kMaxJobs; });
-    jobs_[(head_ + count_) % kMaxJobs] = Job{fd, close_after};
+    jobs_[(head_ + count_) % kMaxJobs] = job;
     count_++;
-    pending_.fetch_add(1, std::memory_order_acq_rel);
+    if (job.sync) pending_.fetch_add(1, std::memory_order_acq_rel);
   }
   cv_.notify_one();
 }
 
 void FsyncThread::Drain() {
   std::unique_lock<std::mutex> lk(mu_);
-  done_cv_.wait(lk, [this] { return pending_.load() == 0; });
+  done_cv_.wait(lk, [this] { return count_ == 0 && !running_; });
 }
 
 void FsyncThread::Run() {
@@ -121,18 +103,22 @@ void FsyncThread::Run() {
       job = jobs_[head_];
       head_ = (head_ + 1) % kMaxJobs;
       count_--;
+      running_ = true;
     }
     // Why EBADF / EINVAL are not errors: the descriptor may have been
     // closed (AOF switched off) or be of a kind without fsync (Redis's bio).
-    if (fdatasync(job.fd) == -1 && errno != EBADF && errno != EINVAL) {
-      error_.store(errno, std::memory_order_release);
-    } else {
-      error_.store(0, std::memory_order_release);
+    if (job.sync) {
+      if (fdatasync(job.fd) == -1 && errno != EBADF && errno != EINVAL) {
+        error_.store(errno, std::memory_order_release);
+      } else {
+        error_.store(0, std::memory_order_release);
+      }
     }
     if (job.close_after) close(job.fd);
     {
       std::lock_guard<std::mutex> lk(mu_);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      running_ = false;
+      if (job.sync) pending_.fetch_sub(1, std::memory_order_acq_rel);
     }
     done_cv_.notify_all();
   }
@@ -191,7 +177,7 @@ bool Aof::WriteManifestFile(const std::string& text) {
         tmp_name.c_str(), name.c_str(), strerror(errno));
     ok = false;
   } else {
-    FsyncDirOf(path);
+    base::FsyncDirOf(path);
   }
   close(fd);
   return ok;
@@ -209,10 +195,10 @@ bool Aof::LoadManifestFromDisk() {
   manifest_ = mf::Manifest{};
   // Why absent is fine: a server that never had an AOF (or an old-style
   // one, upgraded when loading) has neither the dir nor the manifest.
-  if (!DirExists(cfg.appenddirname)) return true;
+  if (!base::DirExists(cfg.appenddirname)) return true;
   std::string name = mf::ManifestName(cfg.appendfilename);
   std::string path = Path(name);
-  if (!FileExists(path)) return true;
+  if (!base::FileExists(path)) return true;
   FILE* f = fopen(path.c_str(), "r");
   if (!f) {
     Log(LogLevel::kWarning, "Fatal error: can't open the AOF manifest file %s for reading: %s", path.c_str(),
@@ -245,14 +231,27 @@ void Aof::DeleteHistoryFiles() {
   if (srv_->cfg().aof_disable_auto_gc || manifest_.history.empty()) return;
   for (const mf::FileInfo& fi : manifest_.history) {
     Log(LogLevel::kNotice, "Removing the history file %s in the background", fi.name.c_str());
-    // Why unlink in the loop is acceptable: the file's pages are freed by
-    // the kernel lazily; Redis hands this to a bio thread (bg_unlink) for
-    // filesystems where unlinking a big file blocks.
-    unlink(Path(fi.name).c_str());
+    BackgroundUnlink(Path(fi.name));
   }
   manifest_.history.clear();
   manifest_.dirty = true;
   PersistManifest(manifest_);
+}
+
+void Aof::BackgroundUnlink(const std::string& path) {
+  // Redis's bg_unlink: unlink while holding the file open, so the close
+  // that frees a big file's blocks (slow on some file systems) happens on
+  // the background thread.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK);
+  if (fd == -1) {
+    unlink(path.c_str());
+    return;
+  }
+  if (unlink(path.c_str()) == -1) {
+    close(fd);
+    return;
+  }
+  fsync_.SubmitClose(fd);
 }
 
 off_t Aof::FileSize(const std::string& name, int* status) const {
@@ -269,7 +268,7 @@ off_t Aof::FileSize(const std::string& name, int* status) const {
 bool Aof::OpenOnServerStart() {
   if (state_ != State::kOn) return true;
   const Config& cfg = srv_->cfg();
-  if (!DirCreateIfMissing(cfg.appenddirname)) {
+  if (!base::DirCreateIfMissing(cfg.appenddirname)) {
     Log(LogLevel::kWarning, "Can't open or create append-only dir %s: %s", cfg.appenddirname.c_str(),
         strerror(errno));
     return false;
@@ -325,12 +324,9 @@ void Aof::Flush(bool force) {
   if (!do_write) {
     // Why fsync with nothing to write: an earlier write may not be synced
     // yet (everysec fsyncs at most once a second; a switch to always).
-    if (everysec && last_incr_fsync_offset_ != last_incr_size_ && now > last_fsync_ &&
-        !(sync_in_progress = fsync_.pending() != 0)) {
-    } else if (always && last_incr_fsync_offset_ != last_incr_size_) {
-    } else {
-      return;
-    }
+    bool unsynced = last_incr_fsync_offset_ != last_incr_size_;
+    bool everysec_due = everysec && unsynced && now > last_fsync_ && !(sync_in_progress = fsync_.pending() != 0);
+    if (!everysec_due && !(always && unsynced)) return;
   }
   if (do_write) {
     if (everysec) sync_in_progress = fsync_.pending() != 0;
@@ -594,7 +590,7 @@ bool Aof::StartRewrite() {
   ForkChild& child = srv_->child();
   if (child.active()) return false;
   const Config& cfg = srv_->cfg();
-  if (!DirCreateIfMissing(cfg.appenddirname)) {
+  if (!base::DirCreateIfMissing(cfg.appenddirname)) {
     Log(LogLevel::kWarning, "Can't open or create append-only dir %s: %s", cfg.appenddirname.c_str(),
         strerror(errno));
     last_bgrewrite_ok_ = false;
@@ -631,9 +627,9 @@ bool Aof::StartRewrite() {
 void Aof::RemoveTempFiles(pid_t child) {
   char tmp[64];
   snprintf(tmp, sizeof(tmp), "temp-rewriteaof-bg-%d.aof", static_cast<int>(child));
-  unlink(tmp);
+  BackgroundUnlink(tmp);
   snprintf(tmp, sizeof(tmp), "temp-rewriteaof-%d.aof", static_cast<int>(child));
-  unlink(tmp);
+  BackgroundUnlink(tmp);
 }
 
 void Aof::KillChild() {
@@ -721,7 +717,7 @@ void Aof::RewriteDone(int exitcode, int bysignal) {
     std::string().swap(buf_);
     std::string temp_incr = mf::TempIncrName(cfg.appendfilename);
     Log(LogLevel::kNotice, "Removing the temp incr aof file %s in the background", temp_incr.c_str());
-    unlink(Path(temp_incr).c_str());
+    BackgroundUnlink(Path(temp_incr));
   }
   rewrite_time_last_ = time(nullptr) - rewrite_time_start_;
   rewrite_time_start_ = -1;

@@ -50,7 +50,11 @@ class FsyncThread {
   void Start();
   // fdatasync(fd) in the background; with `close_after`, close it then.
   void Submit(int fd, bool close_after);
-  // Jobs queued or running (Redis's bioPendingJobsOfType).
+  // close(fd) in the background (Redis's bg_unlink: the caller unlinked the
+  // file while holding it open, so the last close, which frees the file's
+  // blocks, happens here).
+  void SubmitClose(int fd);
+  // fsync jobs queued or running (Redis's bioPendingJobsOfType).
   uint64_t pending() const { return pending_.load(std::memory_order_acquire); }
   // Waits until every job is done (shutdown, appendonly no).
   void Drain();
@@ -61,14 +65,17 @@ class FsyncThread {
  private:
   struct Job {
     int fd;
+    bool sync;
     bool close_after;
   };
+  void Push(Job job);
   void Run();
   static constexpr size_t kMaxJobs = 64;
   std::mutex mu_;
   std::condition_variable cv_, done_cv_;
   Job jobs_[kMaxJobs];
   size_t head_ = 0, count_ = 0;
+  bool running_ = false;  // a job taken and not finished
   std::atomic<uint64_t> pending_{0};
   std::atomic<int> error_{0};
   bool stop_ = false;
@@ -158,6 +165,7 @@ class Aof final : public PropagationSink {
   // writes `path` through a temp file (Redis's rewriteAppendOnlyFile).
   bool RewriteToFile(const std::string& path, bool in_child);
   void RemoveTempFiles(pid_t child);
+  void BackgroundUnlink(const std::string& path);
   off_t FileSize(const std::string& name, int* status) const;
   // aof_load.cc
   LoadResult LoadFiles();

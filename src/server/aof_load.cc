@@ -16,6 +16,7 @@
 #include <ctime>
 
 #include "base/clock.h"
+#include "base/files.h"
 #include "persistence/rdb_load.h"
 #include "persistence/rdb_save.h"
 #include "server/aof.h"
@@ -32,21 +33,11 @@ namespace rdb = persistence::rdb;
 // "$<n>" and "#..." lines.
 constexpr int kLineMax = 1024;
 
-bool FileExists(const std::string& f) {
-  struct stat st;
-  return stat(f.c_str(), &st) == 0;
-}
-
-bool DirExists(const std::string& d) {
-  struct stat st;
-  return stat(d.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 }  // namespace
 
 void Aof::UpgradePrepare() {
   const Config& cfg = srv_->cfg();
-  if (mkdir(cfg.appenddirname.c_str(), 0755) != 0 && errno != EEXIST) {
+  if (!base::DirCreateIfMissing(cfg.appenddirname)) {
     Log(LogLevel::kWarning, "Can't open or create append-only dir %s: %s", cfg.appenddirname.c_str(),
         strerror(errno));
     exit(1);
@@ -292,10 +283,10 @@ Aof::LoadResult Aof::LoadFiles() {
   // Why: an appendfilename in `dir` means a pre-7.0 AOF; it is moved into
   // the directory when there is no manifest, or when the manifest is the
   // one an interrupted upgrade wrote (only that base, not moved yet).
-  if (FileExists(cfg.appendfilename)) {
-    if (!DirExists(cfg.appenddirname) || manifest_.empty() ||
+  if (base::FileExists(cfg.appendfilename)) {
+    if (!base::DirExists(cfg.appenddirname) || manifest_.empty() ||
         (manifest_.base && manifest_.incrs.empty() && manifest_.base->name == cfg.appendfilename &&
-         !FileExists(Path(cfg.appendfilename)))) {
+         !base::FileExists(Path(cfg.appendfilename)))) {
       UpgradePrepare();
     }
   }

@@ -112,6 +112,15 @@ void AnswerUnblocked(Server& s, Client& c) {
   s.blocking().Finished(c);
 }
 
+// Redis's queueMultiCommand: a copy of the command for EXEC.
+void QueueCommand(Client& c, Command* cmd) {
+  QueuedCommand q;
+  q.cmd = cmd;
+  q.argv.reserve(c.argv.size());
+  for (auto a : c.argv) q.argv.emplace_back(a);
+  c.mstate.push_back(std::move(q));
+}
+
 }  // namespace
 
 bool Server::ProcessCommand(Client& c) {
@@ -249,11 +258,7 @@ bool Server::ProcessCommand(Client& c) {
   if (pause_end_ms && PauseHoldsCommand(*this, c, *cmd)) return false;
   if ((c.flags & kClientMulti) && cmd->name != "exec" && cmd->name != "discard" &&
       cmd->name != "multi" && cmd->name != "watch" && cmd->name != "quit" && cmd->name != "reset") {
-    QueuedCommand q;
-    q.cmd = cmd;
-    q.argv.reserve(c.argv.size());
-    for (auto a : c.argv) q.argv.emplace_back(a);
-    c.mstate.push_back(std::move(q));
+    QueueCommand(c, cmd);
     c.reply.Raw("+QUEUED\r\n");
     return true;
   }
@@ -358,11 +363,7 @@ bool Server::RunLoadedCommand(Client& c, Command* cmd) {
   int argc = static_cast<int>(c.argv.size());
   if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity || !cmd->handler) return false;
   if ((c.flags & kClientMulti) && cmd != exec_cmd_) {
-    QueuedCommand q;
-    q.cmd = cmd;
-    q.argv.reserve(c.argv.size());
-    for (auto a : c.argv) q.argv.emplace_back(a);
-    c.mstate.push_back(std::move(q));
+    QueueCommand(c, cmd);
     return true;
   }
   Client* prev = current_client_;

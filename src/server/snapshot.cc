@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "base/clock.h"
+#include "base/files.h"
 #include "base/memory.h"
 #include "persistence/rdb_load.h"
 #include "persistence/rdb_save.h"
@@ -34,17 +35,6 @@ constexpr size_t kAutosyncBytes = 4 * 1024 * 1024;
 std::string Cwd() {
   char buf[PATH_MAX];
   return getcwd(buf, sizeof(buf)) ? buf : "unknown";
-}
-
-// fsync of the directory holding `path`, so the rename survives a crash
-// (Redis's fsyncFileDir).
-void FsyncDir(const std::string& path) {
-  std::string dir = ".";
-  if (size_t slash = path.rfind('/'); slash != std::string::npos) dir = path.substr(0, slash ? slash : 1);
-  int fd = open(dir.c_str(), O_RDONLY);
-  if (fd < 0) return;
-  fsync(fd);
-  close(fd);
 }
 
 }  // namespace
@@ -93,7 +83,7 @@ bool Snapshotter::WriteFile(bool in_child) {
     unlink(tmp);
     return false;
   }
-  FsyncDir(cfg.dbfilename);
+  base::FsyncDirOf(cfg.dbfilename);
   Log(LogLevel::kNotice, "DB saved on disk");
   return true;
 }
