@@ -84,7 +84,7 @@ def test_replica_sigkill_during_transfer(server_factory, tmp_path, master_kind, 
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("how", ["sigkill_after_bgsave", "shutdown_save",
-                                 "sigkill_writes_after_bgsave"])
+                                 "sigkill_writes_after_bgsave", "sigkill_keys_expire_in_rdb"])
 def test_master_restarted_on_its_rdb(server_factory, tmp_path, how):
     """psync2-master-restart.tcl. The master's RDB carries its replid and
     offset (aux repl-id / repl-offset); started on it, Redis takes a new
@@ -101,9 +101,18 @@ def test_master_restarted_on_its_rdb(server_factory, tmp_path, how):
     rm.wait_link_up(replica)
     rm.write_everything(master, rm.optional_groups(master))
     rm.write_small(master, "pre")
+    c = master.client()
+    if how == "sigkill_keys_expire_in_rdb":
+        # psync2-master-restart.tcl "with expire": keys that expire while
+        # the master is down (active expiry off: they are in the RDB).
+        c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", 0)
+        for j in range(200):
+            c.execute_command("SELECT", j % 16)
+            c.set("exp:%d" % j, "v", px=500)
+        c.execute_command("SELECT", 0)
+        expire_at = time.time() + 0.6
     rm.assert_synced(master, replica)
     old_id = rm.replid(master)
-    c = master.client()
     if how != "shutdown_save":
         c.bgsave()
         rm._poll(lambda: master.field("rdb_bgsave_in_progress", "persistence") == "0"
@@ -126,11 +135,14 @@ def test_master_restarted_on_its_rdb(server_factory, tmp_path, how):
     # logs "1 of 1 replicas are in sync when shutting down." and saves the
     # offset after the GETACK in the RDB.
     replica_offset = int(replica.field("master_repl_offset"))
-    if how == "sigkill_after_bgsave":
+    if how in ("sigkill_after_bgsave", "sigkill_keys_expire_in_rdb"):
         assert replica_offset == saved_offset
     elif how == "shutdown_save":
         assert replica_offset in (saved_offset, saved_offset + 37), (replica_offset, saved_offset)
         saved_offset = replica_offset
+    before_restart = rm.keyspace(replica)
+    if how == "sigkill_keys_expire_in_rdb":
+        time.sleep(max(0, expire_at - time.time()))
     master.restart()
     rm.wait_link_up(replica, 30)
     rm.assert_synced(master, replica)
@@ -150,7 +162,16 @@ def test_master_restarted_on_its_rdb(server_factory, tmp_path, how):
         assert replica.client().get("lost-with-the-master:n") is None
     else:
         assert (master.stat("sync_full"), master.stat("sync_partial_ok")) == (0, 1)
-        assert int(i["master_repl_offset"]) == saved_offset
+        # why: Redis feeds a DEL for each key found expired while loading
+        # into the new backlog: the offset moves on by what it holds.
+        expired = 200 if how == "sigkill_keys_expire_in_rdb" else 0
+        assert int(master.field("rdb_last_load_keys_expired", "persistence")) == expired
+        assert int(i["master_repl_offset"]) == saved_offset + int(i["repl_backlog_histlen"])
+        assert (int(i["repl_backlog_histlen"]) > 0) == bool(expired)
+        if expired:
+            # db 14 held only expiring keys: the DELs emptied it on the
+            # replica (which never expires keys by itself).
+            assert before_restart[14] == 12 and 14 not in rm.keyspace(replica)
 
 
 # ---------------------------------------------------------------------------
