@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Smoke run of the comparison tools (CI: scripts/test-all.sh calls this).
 # Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, eviction.py, acl.py,
-# persistence.py, aof.py and instructions.py with --quick (through report.py, which also renders
-# RESULTS.md into a temp file) against the freshly built binary, and checks
-# that the micro benchmarks start. Fails on any error; takes about a minute
-# on 2 idle cores. A data type vireo-server does not have yet ("unknown command")
-# may show as unsupported on its side; redis-server's side must be measured.
+# persistence.py, aof.py, replication.py and instructions.py with --quick (through
+# report.py, which also renders RESULTS.md into a temp file) against the freshly
+# built binary, and checks that the micro benchmarks start. Fails on any error;
+# takes about a minute on 2 idle cores. A data type vireo-server does not have
+# yet ("unknown command"), or replication, may show as unsupported on its side;
+# redis-server's side must be measured.
 #   VIREO_BIN=path/to/vireo-server bench/compare/smoke.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,7 +24,9 @@ for section in "## Targets" "| SET c=50 P=16 |" "| 100-byte string values |" \
     "| LRANGE_600 c=50 P=16 |" "| one list of 1M elements" "| list, 10,000 elements |" \
     "| LPOP c=50 P=16 |" "## Targets (issue 8)" "## PUBLISH to subscribers" "## maxmemory eviction" "## ACL: a restricted user" \
     "## Targets (issue 9)" "## Persistence: RDB snapshots" \
-    "## AOF: SET throughput and BGREWRITEAOF" "| SET c=50 P=16, appendonly yes, appendfsync always, ops/s |"; do
+    "## AOF: SET throughput and BGREWRITEAOF" "| SET c=50 P=16, appendonly yes, appendfsync always, ops/s |" \
+    "## Targets (issue 10)" "## Replication: full sync and SET with 2 replicas" \
+    "| SET c=50 P=16 on a master with 2 replicas, ops/s |"; do
   grep -qF -- "$section" "$tmp/RESULTS.md" || { echo "smoke: '$section' missing from the report" >&2; exit 1; }
 done
 # Every figure measured (CPU ratios may be n/a: 10 ms ticks vs tiny runs).
@@ -82,6 +85,18 @@ for row in r["aof"]["rows"]:
     for side in sides:
         if not measured(row.get(side)):
             bad.append(f"aof {row['id']} {side}={row.get(side)}")
+# Issue 10: redis-server's side always measured; vireo's may be
+# "unsupported" (no replication yet), otherwise measured too. Lag, catch-up,
+# mem_clients_slaves and CPU (10 ms ticks) may be 0 in a tiny run.
+zero_ok = ("set_lag_max", "set_lag_median", "set_catchup_s", "set_mem_clients_slaves",
+           "set_master_cpu", "set_replicas_cpu")
+for row in r["replication"]["rows"]:
+    for side in ("redis",) if row["unsupported"] else ("vireo", "redis"):
+        v = row.get(side)
+        if not (measured(v) or (row["id"] in zero_ok and v == 0)):
+            bad.append(f"replication {row['id']} {side}={v}")
+    if row["target"] and not row["unsupported"] and not measured(row.get("ratio")):
+        bad.append(f"replication {row['id']} ratio={row.get('ratio')}")
 if bad:
     sys.exit("smoke: unmeasured figures:\n  " + "\n  ".join(bad))
 PYEOF
@@ -91,6 +106,7 @@ timeout 60 $PY bench/compare/types_memory.py --quick --only list_big --vireo "$V
 timeout 60 $PY bench/compare/latency.py --quick --only list --modes unlink --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/persistence.py --quick --keys 10000 --only save --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/aof.py --quick --only set-everysec --vireo "$VIREO" >/dev/null
+timeout 60 $PY bench/compare/replication.py --quick --keys 5000 --only full-sync-diskless --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/report.py --from-json "$tmp/results.json" >/dev/null
 
 for b in resp_parser_bench reply_bench hashtable_bench numbers_bench; do
