@@ -1,6 +1,9 @@
 // See numbers.h: Redis-exact number parsing and formatting.
 #include "base/numbers.h"
 
+#include <cstdarg>
+#include <cstdio>
+
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -176,6 +179,25 @@ size_t DoubleToChars(double v, char* buf, size_t cap) {
   }
   int n = snprintf(buf, cap, "%.17g", v);
   return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+void AppendPrintf(std::string* s, const char* fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (static_cast<size_t>(n) < sizeof(buf)) {
+    s->append(buf, static_cast<size_t>(n));
+    return;
+  }
+  std::string big(static_cast<size_t>(n) + 1, '\0');
+  va_start(ap, fmt);
+  vsnprintf(big.data(), big.size(), fmt, ap);
+  va_end(ap);
+  big.resize(static_cast<size_t>(n));
+  s->append(big);
 }
 
 }  // namespace vireo::base

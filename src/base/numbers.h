@@ -44,4 +44,7 @@ std::string LongDoubleToString(long double v);
 // "inf"/"-inf"/"nan" spelled out. Returns length written into buf (>= 32 bytes).
 size_t DoubleToChars(double v, char* buf, size_t cap);
 
+// Appends printf-formatted text to *s (INFO sections and other reports).
+void AppendPrintf(std::string* s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
 }  // namespace vireo::base

@@ -34,28 +34,7 @@ extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp
 namespace vireo::commands {
 namespace {
 
-char g_replid[41];
 size_t g_startup_memory = 0;
-
-void Add(std::string* s, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-void Add(std::string* s, const char* fmt, ...) {
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if (static_cast<size_t>(n) < sizeof(buf)) {
-    s->append(buf, static_cast<size_t>(n));
-    return;
-  }
-  std::string big(static_cast<size_t>(n) + 1, '\0');
-  va_start(ap, fmt);
-  vsnprintf(big.data(), big.size(), fmt, ap);
-  va_end(ap);
-  big.resize(static_cast<size_t>(n));
-  s->append(big);
-}
 
 // Redis's bytesToHuman.
 std::string Human(unsigned long long n) {
@@ -171,7 +150,7 @@ long long Instantaneous(const server::Stats::Metric& m) {
 }
 
 void AddRusage(std::string* s, const char* name, const timeval& tv) {
-  Add(s, "%s:%ld.%06ld\r\n", name, static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+  base::AppendPrintf(s, "%s:%ld.%06ld\r\n", name, static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
 }
 
 void CommandStats(std::string* s, const std::vector<server::Command*>& cmds) {
@@ -180,7 +159,7 @@ void CommandStats(std::string* s, const std::vector<server::Command*>& cmds) {
       double per = cmd->calls ? static_cast<double>(static_cast<float>(cmd->usec) /
                                                     static_cast<float>(cmd->calls))
                               : 0.0;
-      Add(s,
+      base::AppendPrintf(s,
           "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
           "failed_calls=%llu\r\n",
           cmd->name.c_str(), static_cast<unsigned long long>(cmd->calls),
@@ -198,7 +177,7 @@ void LatencyStats(std::string* s, const std::vector<server::Command*>& cmds,
                   const std::vector<double>& percentiles) {
   for (const server::Command* cmd : cmds) {
     if (const LatencyHistogram* h = FindCommandLatencyHistogram(cmd)) {
-      Add(s, "latency_percentiles_usec_%s:", cmd->name.c_str());
+      base::AppendPrintf(s, "latency_percentiles_usec_%s:", cmd->name.c_str());
       for (size_t j = 0; j < percentiles.size(); j++) {
         // Why: Redis prints the percentile with "%f" and trims trailing
         // zeros and the dot (trimDoubleString): p50, p99.9.
@@ -209,7 +188,7 @@ void LatencyStats(std::string* s, const std::vector<server::Command*>& cmds,
           while (!p.empty() && p.back() == '0') p.pop_back();
           if (!p.empty() && p.back() == '.') p.pop_back();
         }
-        Add(s, "p%s=%.3f", p.c_str(),
+        base::AppendPrintf(s, "p%s=%.3f", p.c_str(),
             static_cast<double>(h->ValueAtPercentile(percentiles[j])) / 1000.0);
         if (j + 1 != percentiles.size()) s->push_back(',');
       }
@@ -221,7 +200,6 @@ void LatencyStats(std::string* s, const std::vector<server::Command*>& cmds,
 
 }  // namespace
 
-const char* MasterReplId() { return g_replid; }
 
 std::string GenInfoString(const std::vector<std::string_view>& args) {
   static const char* const kDefault[] = {"server", "clients", "memory", "persistence",
@@ -267,7 +245,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
     int64_t uptime = (srv.now_ms() - srv.start_time_ms) / 1000;
     std::string supervised = ConfigValue("supervised");
     if (supervised != "upstart" && supervised != "systemd") supervised = "no";
-    Add(&s,
+    base::AppendPrintf(&s,
         "redis_version:%s\r\n"
         "vireo_version:%s\r\n"
         "redis_git_sha1:%s\r\n"
@@ -314,7 +292,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
       max_in = std::max(max_in, cl->qbuf_cap());
       max_out = std::max(max_out, cl->out().allocated());
     }
-    Add(&s,
+    base::AppendPrintf(&s,
         "connected_clients:%zu\r\n"
         "cluster_connections:%d\r\n"
         "maxclients:%d\r\n"
@@ -344,8 +322,10 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
                                                        : 0;
     // Redis's getMemoryOverheadData.
     size_t clients_normal = 0;
-    for (Client* cl = srv.clients_head(); cl; cl = cl->next) clients_normal += ClientMemoryUsage(*cl);
-    size_t overhead = g_startup_memory + clients_normal;
+    for (Client* cl = srv.clients_head(); cl; cl = cl->next)
+      if (!(cl->flags & server::kClientSlave)) clients_normal += ClientMemoryUsage(*cl);
+    server::ReplicationHooks::Memory rm = srv.replication() ? srv.replication()->memory() : server::ReplicationHooks::Memory{};
+    size_t overhead = g_startup_memory + clients_normal + rm.backlog + rm.replicas;
     for (int i = 0; i < srv.num_dbs(); i++) {
       engine::Db* d = &srv.keyspace().db(i);
       if (d->size() == 0) continue;
@@ -356,7 +336,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
     size_t net = used > g_startup_memory ? used - g_startup_memory : 1;
     AllocatorStats al = GetAllocatorStats(used, rss);
     const char* zero_h = "0B";
-    Add(&s,
+    base::AppendPrintf(&s,
         "used_memory:%zu\r\n"
         "used_memory_human:%s\r\n"
         "used_memory_rss:%zu\r\n"
@@ -379,7 +359,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         static_cast<double>(static_cast<float>(dataset) * 100 / static_cast<float>(net)),
         al.allocated, al.active, al.resident, total_system, Human(total_system).c_str());
     // No scripting engine or functions exist: their VMs use no memory.
-    Add(&s,
+    base::AppendPrintf(&s,
         "used_memory_lua:%d\r\n"
         "used_memory_vm_eval:%d\r\n"
         "used_memory_lua_human:%s\r\n"
@@ -398,7 +378,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
     long long rss_bytes = static_cast<long long>(al.resident) - static_cast<long long>(al.active);
     long long extra_bytes = static_cast<long long>(rss) - static_cast<long long>(al.resident);
     long long total_frag_bytes = static_cast<long long>(rss) - static_cast<long long>(used);
-    Add(&s,
+    base::AppendPrintf(&s,
         "maxmemory:%llu\r\n"
         "maxmemory_human:%s\r\n"
         "maxmemory_policy:%s\r\n"
@@ -411,9 +391,9 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "mem_fragmentation_ratio:%.2f\r\n"
         "mem_fragmentation_bytes:%lld\r\n"
         "mem_not_counted_for_evict:%zu\r\n"
-        "mem_replication_backlog:%d\r\n"
-        "mem_total_replication_buffers:%d\r\n"
-        "mem_clients_slaves:%d\r\n"
+        "mem_replication_backlog:%zu\r\n"
+        "mem_total_replication_buffers:%zu\r\n"
+        "mem_clients_slaves:%zu\r\n"
         "mem_clients_normal:%zu\r\n"
         "mem_cluster_links:%d\r\n"
         "mem_aof_buffer:%zu\r\n"
@@ -424,7 +404,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         cfg.maxmemory, Human(cfg.maxmemory).c_str(), PolicyName(cfg.maxmemory_policy),
         Ratio(al.active, al.allocated), static_cast<unsigned long long>(frag_bytes),
         Ratio(al.resident, al.active), rss_bytes, Ratio(rss, al.resident), extra_bytes,
-        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), 0, 0, 0, clients_normal, 0, srv.aof().buffer_length(),
+        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), rm.backlog, rm.total, rm.replicas, clients_normal, 0, srv.aof().buffer_length(),
         base::AllocatorName(), 0, engine::lazyfree::PendingObjects(),
         engine::lazyfree::FreedObjects());
   }
@@ -440,23 +420,24 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
     header("Stats");
     const server::Stats& st = srv.stats;
     const engine::KeyspaceStats& ks = srv.keyspace().stats();
+    server::ReplicationHooks::Stats rs = srv.replication() ? srv.replication()->stats() : server::ReplicationHooks::Stats{};
     auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
-    Add(&s,
+    base::AppendPrintf(&s,
         "total_connections_received:%llu\r\n"
         "total_commands_processed:%llu\r\n"
         "instantaneous_ops_per_sec:%lld\r\n"
         "total_net_input_bytes:%llu\r\n"
         "total_net_output_bytes:%llu\r\n"
-        "total_net_repl_input_bytes:0\r\n"
-        "total_net_repl_output_bytes:0\r\n"
+        "total_net_repl_input_bytes:%llu\r\n"
+        "total_net_repl_output_bytes:%llu\r\n"
         "instantaneous_input_kbps:%.2f\r\n"
         "instantaneous_output_kbps:%.2f\r\n"
         "instantaneous_input_repl_kbps:0.00\r\n"
         "instantaneous_output_repl_kbps:0.00\r\n"
         "rejected_connections:%llu\r\n"
-        "sync_full:0\r\n"
-        "sync_partial_ok:0\r\n"
-        "sync_partial_err:0\r\n"
+        "sync_full:%llu\r\n"
+        "sync_partial_ok:%llu\r\n"
+        "sync_partial_err:%llu\r\n"
         "expired_keys:%llu\r\n"
         "expired_stale_perc:%.2f\r\n"
         "expired_time_cap_reached_count:%llu\r\n"
@@ -493,10 +474,10 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "reply_buffer_shrinks:0\r\n"
         "reply_buffer_expands:0\r\n",
         u(st.numconnections), u(st.numcommands), Instantaneous(st.ops), u(st.net.input_bytes),
-        u(st.net.output_bytes),
+        u(st.net.output_bytes), u(rs.net_input), u(rs.net_output),
         static_cast<double>(static_cast<float>(Instantaneous(st.net_in)) / 1024),
         static_cast<double>(static_cast<float>(Instantaneous(st.net_out)) / 1024),
-        u(st.rejected_conn), u(ks.expired_keys), ks.expired_stale_perc * 100,
+        u(st.rejected_conn), u(rs.sync_full), u(rs.sync_partial_ok), u(rs.sync_partial_err), u(ks.expired_keys), ks.expired_stale_perc * 100,
         u(ks.expired_time_cap_reached_count), u(ks.expire_cycle_time_used / 1000),
         u(ks.evicted_keys), u(st.evictedclients), u(srv.evictor().total_exceeded_ms()),
         u(srv.evictor().current_exceeded_ms()), u(ks.hits), u(ks.misses),
@@ -510,21 +491,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
 
   if (on("replication")) {
     header("Replication");
-    std::string backlog = ConfigValue("repl-backlog-size");
-    if (backlog.empty()) backlog = "1048576";
-    Add(&s,
-        "role:master\r\n"
-        "connected_slaves:0\r\n"
-        "master_failover_state:no-failover\r\n"
-        "master_replid:%s\r\n"
-        "master_replid2:0000000000000000000000000000000000000000\r\n"
-        "master_repl_offset:0\r\n"
-        "second_repl_offset:-1\r\n"
-        "repl_backlog_active:0\r\n"
-        "repl_backlog_size:%s\r\n"
-        "repl_backlog_first_byte_offset:0\r\n"
-        "repl_backlog_histlen:0\r\n",
-        g_replid, backlog.c_str());
+    if (srv.replication()) srv.replication()->AppendInfo(&s);
   }
 
   if (on("cpu")) {
@@ -558,7 +525,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
     std::vector<std::pair<std::string, uint64_t>> errs(srv.errorstats.begin(), srv.errorstats.end());
     std::sort(errs.begin(), errs.end());
     for (const auto& [code, count] : errs)
-      Add(&s, "errorstat_%s:count=%llu\r\n", code.c_str(), static_cast<unsigned long long>(count));
+      base::AppendPrintf(&s, "errorstat_%s:count=%llu\r\n", code.c_str(), static_cast<unsigned long long>(count));
   }
 
   if (on("latencystats")) {
@@ -568,7 +535,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
 
   if (on("cluster")) {
     header("Cluster");
-    Add(&s, "cluster_enabled:0\r\n");
+    base::AppendPrintf(&s, "cluster_enabled:0\r\n");
   }
 
   if (on("keyspace")) {
@@ -577,7 +544,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
       engine::Db* d = &srv.keyspace().db(i);
       long long keys = static_cast<long long>(d->size());
       if (!keys) continue;
-      Add(&s, "db%d:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", i, keys,
+      base::AppendPrintf(&s, "db%d:keys=%lld,expires=%lld,avg_ttl=%lld\r\n", i, keys,
           static_cast<long long>(d->expires_size()), d->avg_ttl);
     }
   }
@@ -596,10 +563,6 @@ void CmdInfo(Client& c) {
 void RegisterInfoFamily(server::CommandTable& t) {
   // Startup state INFO reports against (Redis's initial_memory_usage and
   // replid are taken when the server initializes).
-  if (!g_replid[0]) {
-    base::RandomHex(g_replid, 40);
-    g_replid[40] = '\0';
-  }
   if (!g_startup_memory) g_startup_memory = base::UsedMemory();
   t.Register("info", CmdInfo);
 }

@@ -16,6 +16,5 @@ inline std::string GenInfoString(std::string_view section) {
 }
 
 // The replication id INFO reports (40 hex chars, generated at startup).
-const char* MasterReplId();
 
 }  // namespace vireo::commands

@@ -18,6 +18,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterSetFamily(t);
   RegisterPersistenceFamily(t);
   RegisterMigrateFamily(t);
+  RegisterReplicationFamily(t);
   RegisterPubsubFamily(t);
   RegisterTrackingFamily(t);
   RegisterZsetFamily(t);

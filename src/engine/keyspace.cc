@@ -2,6 +2,8 @@
 // active expire cycle and table resizing are in expire.cc.
 #include "engine/keyspace.h"
 
+#include <algorithm>
+
 #include "engine/encoding/skiplist.h"
 #include "engine/encoding/strmap.h"
 #include "engine/encoding/strset.h"
@@ -40,7 +42,7 @@ void Keyspace::Release(Entry* e, bool lazy) {
 // ---------------------------------------------------------------- lookups
 
 bool Keyspace::IsExpired(int db, const Entry* e) const {
-  if (!e->has_expire() || options_.loading) return false;
+  if (!e->has_expire() || options_.loading || options_.applying_master) return false;
   int64_t when = dbs_[static_cast<size_t>(db)]->GetExpire(e);
   return when >= 0 && Db::IsExpiredAt(when, options_.now_ms);
 }
@@ -85,15 +87,16 @@ bool Keyspace::ExpireIfNeeded(int db, std::string_view key) {
   Entry* e = D(db).Find(key);
   if (!e || !IsExpired(db, e)) return false;
   // Why: while clients are paused Redis keeps the dataset constant and
-  // only reports the key as missing.
-  if (!options_.expire_paused) DeleteExpired(db, key);
+  // only reports the key as missing; a replica waits for its master's DEL.
+  if (!options_.expire_paused && !options_.replica) DeleteExpired(db, key);
   return true;
 }
 
 Entry* Keyspace::Find(int db, std::string_view key, int flags) {
   Entry* e = D(db).Find(key);
   if (e && e->has_expire() && IsExpired(db, e)) {
-    if (!(flags & kLookupNoExpire) && !options_.expire_paused) DeleteExpired(db, key);
+    bool keep = options_.replica && !((flags & kLookupWrite) && !options_.replica_read_only);
+    if (!(flags & kLookupNoExpire) && !options_.expire_paused && !keep) DeleteExpired(db, key);
     e = nullptr;
   }
   if (e) {
@@ -114,7 +117,7 @@ OpResult<Entry*> Keyspace::FindOfType(int db, std::string_view key, ObjType type
 }
 
 Entry** Keyspace::ExpiredForWrite(int db, std::string_view key) {
-  if (!options_.expire_paused) DeleteExpired(db, key);
+  if (!options_.expire_paused && !(options_.replica && options_.replica_read_only)) DeleteExpired(db, key);
   return nullptr;
 }
 
@@ -320,6 +323,18 @@ OpStatus Keyspace::Copy(int src_db, std::string_view key, int dst_db, std::strin
   return OpStatus::kOk;
 }
 
+void Keyspace::ClearDb(Db& d, bool async) {
+  if (async && d.size() > 0) {
+    // Redis's emptyDbAsync: swap in empty tables, free the old ones on
+    // the lazyfree thread.
+    auto old = std::make_unique<Db>(d.id());
+    d.MoveContentTo(*old);
+    lazyfree::FreeDbAsync(std::move(old));
+  } else {
+    d.Clear();
+  }
+}
+
 long long Keyspace::Flush(int dbnum, bool async) {
   int start = dbnum < 0 ? 0 : dbnum;
   int end = dbnum < 0 ? num_dbs() : dbnum + 1;
@@ -330,21 +345,24 @@ long long Keyspace::Flush(int dbnum, bool async) {
   for (int i = start; i < end; i++) {
     Db& d = D(i);
     removed += static_cast<long long>(d.size());
-    if (async && d.size() > 0) {
-      // Redis's emptyDbAsync: swap in empty tables, free the old ones on
-      // the lazyfree thread.
-      auto old = std::make_unique<Db>(d.id());
-      d.MoveContentTo(*old);
-      lazyfree::FreeDbAsync(std::move(old));
-    } else {
-      d.Clear();
-    }
+    ClearDb(d, async);
     d.avg_ttl = 0;
     d.expires_cursor = 0;
   }
   dirty += removed;
   listener_->Flushed(dbnum < 0 ? -1 : dbnum);
   return removed;
+}
+
+void Keyspace::AdoptContents(Keyspace& loaded, bool async) {
+  int n = std::min(num_dbs(), loaded.num_dbs());
+  for (int i = 0; i < n; i++) listener_->BeforeFlush(i);
+  for (int i = 0; i < n; i++) {
+    D(i).SwapContent(loaded.D(i));
+    ClearDb(loaded.D(i), async);
+  }
+  dirty++;
+  listener_->Flushed(-1);
 }
 
 void Keyspace::SwapDb(int db1, int db2) {

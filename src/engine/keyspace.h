@@ -195,6 +195,10 @@ class Keyspace {
   long long Flush(int db, bool async);
   // SWAPDB: exchanges the contents; dirty++.
   void SwapDb(int db1, int db2);
+  // Takes every database of `loaded` (a replica's diskless load with
+  // repl-diskless-load swapdb) and frees what was here (on the lazyfree
+  // thread with `async`); watchers see a flush.
+  void AdoptContents(Keyspace& loaded, bool async);
 
   // --- iteration -------------------------------------------------------------
   // A random live key (RANDOMKEY), expired keys deleted on the way; false
@@ -221,6 +225,8 @@ class Keyspace {
 
  private:
   Db& D(int i) { return *dbs_[static_cast<size_t>(i)]; }
+  // Empties a database (on the lazyfree thread with `async`).
+  static void ClearDb(Db& d, bool async);
   // Redis's deleteExpiredKeyAndPropagate.
   void DeleteExpired(int db, std::string_view key);
   // FindLinkForWrite's expired case: deletes the key (unless paused); nullptr.

@@ -36,6 +36,13 @@ struct KeyspaceOptions {
   // A replica (replicaof set): EXPIRE with a time in the past does not
   // delete, and RANDOMKEY stops looping over expired keys.
   bool replica = false;
+  // Why these two (Redis's expireIfNeeded on a replica): an expired key is
+  // reported missing but kept until the master's DEL arrives — except for
+  // a write on a writable replica (replica-read-only no), which deletes it;
+  // and while our master's commands run no key counts as expired at all,
+  // so the stream applies exactly as on the master.
+  bool replica_read_only = true;
+  bool applying_master = false;
   // Clients are paused (CLIENT PAUSE): expired keys are reported missing
   // but not deleted, so the dataset stays constant (Redis's expireIfNeeded).
   bool expire_paused = false;

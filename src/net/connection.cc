@@ -130,6 +130,7 @@ void Connection::ProcessInput() {
       continue;
     }
     parser_.BuildArgs(qbuf_, argv_);
+    cur_len_ = consumed;
     ConnectionHandler::Verdict v = handler_->OnRequest(&limits);
     if (v == ConnectionHandler::Verdict::kHold) {
       held_len_ = consumed;
@@ -221,6 +222,37 @@ Connection::FlushResult Connection::Flush(protocol::ReplyBuffer& out) {
     loop_->SetMask(fd_, EventLoop::kReadable);
   }
   return FlushResult::kDone;
+}
+
+ssize_t Connection::WriteIov(const struct iovec* iov, int cnt) {
+  if (closed_) return -1;
+  if (cnt > static_cast<int>(kMaxIov)) cnt = static_cast<int>(kMaxIov);
+  for (;;) {
+    ssize_t n = ::writev(fd_, iov, cnt);
+    if (n > 0) {
+      stats_->output_bytes += static_cast<uint64_t>(n);
+      stats_->writes_processed++;
+      return n;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      WatchWritable();
+      return 0;
+    }
+    return -1;
+  }
+}
+
+void Connection::WatchWritable() {
+  if (closed_ || writing_) return;
+  writing_ = true;
+  loop_->SetMask(fd_, EventLoop::kReadable | EventLoop::kWritable);
+}
+
+void Connection::StopWatchingWritable() {
+  if (closed_ || !writing_) return;
+  writing_ = false;
+  loop_->SetMask(fd_, EventLoop::kReadable);
 }
 
 void Connection::Close() {

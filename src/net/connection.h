@@ -20,6 +20,9 @@
 // once; the owner frees the connection later (never inside a callback).
 #pragma once
 
+#include <sys/types.h>
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -90,6 +93,18 @@ class Connection final : public EventLoop::Handler {
   // Writes as much of `out` as the kernel takes (one writev per 64 chunks);
   // kPending watches writability, which calls OnWritable.
   FlushResult Flush(protocol::ReplyBuffer& out);
+  // One writev of the owner's own iovecs (a replica's shared stream, an
+  // RDB transfer): the bytes written, 0 when the kernel took nothing (then
+  // writability is watched), -1 on a socket error.
+  ssize_t WriteIov(const struct iovec* iov, int cnt);
+  // Writability is no longer needed (the owner wrote everything).
+  void StopWatchingWritable();
+  // Watches writability so that OnWritable comes (an owner that writes
+  // from its own buffers when the socket can take them).
+  void WatchWritable();
+  // The raw bytes of the request being handled (valid inside OnRequest):
+  // a replica proxies its master's stream byte for byte.
+  std::string_view current_request() const { return {qbuf_ + qpos_, cur_len_}; }
   // Unregisters and closes the socket now.
   void Close();
   bool closed() const { return closed_; }
@@ -139,6 +154,7 @@ class Connection final : public EventLoop::Handler {
   bool held_ = false;     // a request is held (kHold)
   size_t held_len_ = 0;         // its bytes in the buffer
   size_t held_argv_bytes_ = 0;  // its arguments' bytes
+  size_t cur_len_ = 0;          // bytes of the request being handled
 };
 
 }  // namespace vireo::net

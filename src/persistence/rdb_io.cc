@@ -228,7 +228,13 @@ bool Reader::Fill(size_t n) {
   }
   data_ = own_;
   while (size_ < n) {
-    ssize_t r = read(fd_, own_ + size_, own_cap_ - size_);
+    size_t room = own_cap_ - size_;
+    if (read_limit_) {
+      uint64_t got = consumed_base_ + size_;
+      if (got >= read_limit_) return false;
+      if (room > read_limit_ - got) room = static_cast<size_t>(read_limit_ - got);
+    }
+    ssize_t r = read(fd_, own_ + size_, room);
     if (r < 0) {
       if (errno == EINTR) continue;
       return false;

@@ -125,6 +125,9 @@ class Reader {
   }
   // Bytes consumed so far.
   uint64_t processed() const { return consumed_base_ + pos_; }
+  // fd mode: never read more than `total` bytes from the descriptor (a
+  // replication socket, where the stream follows the RDB's last byte).
+  void set_read_limit(uint64_t total) { read_limit_ = total; }
   // CRC64 of the bytes consumed so far.
   uint64_t crc();
   // The first error, in Redis's words ("Short read..." or a corruption).
@@ -150,6 +153,7 @@ class Reader {
   size_t pos_ = 0;
   int fd_ = -1;
   uint64_t remaining_hint_ = 0;  // fd mode: bytes left in the file (0 = unknown)
+  uint64_t read_limit_ = 0;      // fd mode: bytes we may read in all (0 = no limit)
   uint8_t* own_ = nullptr;        // fd mode buffer
   size_t own_cap_ = 0;
   uint64_t consumed_base_ = 0;

@@ -582,6 +582,7 @@ bool LoadSnapshot(Reader& r, engine::Keyspace& ks, const FileLoadOptions& o, Loa
     if (o.skip_expired && expire != -1 && expire < o.now_ms) {
       engine::FreeEntry(e);
       info->keys_expired++;
+      if (o.on_expired) o.on_expired(dbid, key);
     } else {
       if (Entry* old = db.Find(key)) {
         (void)old;

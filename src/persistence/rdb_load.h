@@ -59,6 +59,9 @@ struct FileLoadOptions {
   // and an AOF preamble keep them.
   bool skip_expired = true;
   int64_t now_ms = 0;
+  // A key skipped as expired (a master feeds its DEL to the replication
+  // backlog: Redis's RDBFLAGS_FEED_REPL).
+  std::function<void(int db, std::string_view key)> on_expired;
   // DEBUG RELOAD MERGE: a key already present is replaced, not an error.
   bool allow_dup = false;
   // rdbchecksum: when off the trailing CRC is not verified.

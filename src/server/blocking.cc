@@ -81,6 +81,12 @@ bool BlockingRegistry::Unblock(Client& c, bool with_error) {
   return true;
 }
 
+void BlockingRegistry::Wake(Client& c) {
+  if (!(c.flags & kClientBlocked) || !c.bstate) return;
+  Detach(c);
+  unblocked_.push_back(&c);
+}
+
 void BlockingRegistry::Forget(Client& c) {
   Detach(c);
   unblocked_.erase(std::remove(unblocked_.begin(), unblocked_.end(), &c), unblocked_.end());

@@ -44,6 +44,9 @@ struct BlockState {
   int64_t deadline_ms = 0;  // unix ms, 0 = forever
   uint64_t timer = 0;       // event-loop timer of the deadline
   Outcome outcome = Outcome::kNone;
+  // WAIT: a timeout (or CLIENT UNBLOCK TIMEOUT) runs the command again to
+  // answer (with the replicas counted), not the dispatcher's null array.
+  bool answer_on_timeout = false;
   int64_t blocked_since_us = 0;
 };
 
@@ -61,6 +64,9 @@ class BlockingRegistry {
   // after a wake-up, its first deadline is kept.
   void Block(Client& c, std::span<const std::string_view> keys, engine::ObjType type,
              int64_t deadline_ms);
+  // Runs a blocked client's command again now (WAIT, when its replicas
+  // acknowledged): it answers, or blocks again keeping its deadline.
+  void Wake(Client& c);
   // CLIENT UNBLOCK: false when `c` is not blocked on keys.
   bool Unblock(Client& c, bool with_error);
   // A client closing: removes every trace of it.

@@ -81,6 +81,12 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
   flags |= kClientExecuting;
   bool ran = srv_->ProcessCommand(*this);
   flags &= ~kClientExecuting;
+  // Our master's stream: the offset moves by the bytes applied, and the
+  // same bytes go to our own replicas (Redis's commandProcessed).
+  if ((flags & kClientMaster) && ran && !(flags & kClientBlocked) && conn_ && srv_->replication()) {
+    std::string_view raw = conn_->current_request();
+    srv_->replication()->MasterCommandDone(*this, raw.data(), raw.size());
+  }
   // Client eviction counts the reply just produced (Redis updates the
   // client's memory bucket after each command).
   if (srv_->cfg().maxmemory_clients != 0) srv_->UpdateClientMemory(this);
@@ -98,7 +104,9 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
   // everything until the next command's end is muted.
   flags &= ~kClientReplySkip;
   if (flags & kClientReplySkipNext) flags = (flags & ~kClientReplySkipNext) | kClientReplySkip;
-  reply.muted = (flags & (kClientReplyOff | kClientReplySkip)) != 0;
+  // Why kClientMaster: a replica never answers its master (REPLCONF ACK
+  // is written by the replication module itself).
+  reply.muted = (flags & (kClientReplyOff | kClientReplySkip | kClientMaster)) != 0;
   // Why: CLIENT CACHING yes/no applies to the next command only, or to the
   // whole MULTI ... EXEC; any CLIENT subcommand keeps it (Redis's
   // resetClient compares the previous command's proc with clientCommand).
@@ -142,6 +150,7 @@ bool Client::Flush() {
   if (closed_) return false;
   flags &= ~kClientPendingWrite;
   if (!conn_) return true;  // socket-less: the caller reads out()
+  if (repl && repl->owns_output()) return repl->Flush(*this);
   switch (conn_->Flush(out_)) {
     case net::Connection::FlushResult::kPending:
       return true;

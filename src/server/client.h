@@ -23,6 +23,7 @@
 #include "protocol/reply.h"
 #include "protocol/reply_buffer.h"
 #include "server/blocking.h"
+#include "server/replication_hooks.h"
 
 namespace vireo::server {
 
@@ -67,6 +68,11 @@ enum ClientFlag : uint64_t {
   kClientTrackingCaching = 1ull << 26,  // CLIENT CACHING yes/no for the next command
   kClientTrackingNoloop = 1ull << 27,
   kClientUnblocked = 1ull << 28,  // released by CLIENT UNPAUSE, not run again yet (flag u)
+  // Replication (src/replication/): the link to our master (flag M), a
+  // replica attached to us (flag S).
+  kClientMaster = 1ull << 29,
+  kClientSlave = 1ull << 30,
+  kClientWaitAcks = 1ull << 31,  // blocked in WAIT
 };
 
 struct QueuedCommand {
@@ -123,6 +129,13 @@ class Client final : public net::ConnectionHandler {
   std::unique_ptr<ClientPubSub> pubsub;
   // CLIENT TRACKING's redirect and BCAST prefixes (tracking.h); null when off.
   std::unique_ptr<ClientTracking> tracking;
+  // A replica's sync state or our master link's offsets (replication_hooks.h).
+  std::unique_ptr<ClientReplState> repl;
+  // master_repl_offset after this client's last command (WAIT).
+  int64_t woff = 0;
+  // The connection (nullptr for socket-less clients): replication writes
+  // replicas' sockets from the shared stream through it.
+  net::Connection* connection() { return conn_.get(); }
 
   int resp() const { return reply.resp; }
   protocol::ReplyBuffer& out() { return out_; }
@@ -157,7 +170,9 @@ class Client final : public net::ConnectionHandler {
   size_t qbuf_free() const { return conn_ ? conn_->qbuf_free() : 0; }
   size_t qbuf_cap() const { return conn_ ? conn_->qbuf_cap() : 0; }
   size_t argv_mem() const;
-  size_t output_memory() const { return out_.overflow_bytes(); }
+  size_t output_memory() const {
+    return out_.overflow_bytes() + (repl ? repl->output_memory() : 0);
+  }
   int64_t obuf_soft_limit_reached_time = 0;
   const char* EventsString() const { return conn_ ? conn_->EventsString() : ""; }
 

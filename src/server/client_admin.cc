@@ -21,6 +21,8 @@ ClientType ClientTypeByName(std::string_view s) {
 ClientType ClientTypeOf(const Client& cl) {
   // Why: MONITOR clients are replicas inside Redis but Redis lists them as
   // normal clients.
+  if (cl.flags & kClientMaster) return ClientType::kMaster;
+  if (cl.flags & kClientSlave) return ClientType::kReplica;
   if (cl.flags & kClientPubsub) return ClientType::kPubsub;
   return ClientType::kNormal;
 }
@@ -69,6 +71,67 @@ void ScheduleResumeHeldClients(Server& s) {
 
 }  // namespace
 
+namespace {
+
+// updateClientPauseTypeAndEndTime: the effective pause over the purposes.
+void RecomputePause(Server& s, bool from_cron = false) {
+  int64_t end = 0;
+  bool any = false, write_only = true;
+  for (const Server::PauseEvent& e : s.pause_events) {
+    if (!e.active) continue;
+    any = true;
+    end = std::max(end, e.end);
+    write_only = write_only && e.write_only;
+  }
+  bool was_paused = s.pause_end_ms != 0;
+  s.pause_end_ms = any ? end : 0;
+  s.pause_write_only = any && write_only;
+  // Commands a pause held run again when the pause is lifted or relaxed
+  // (a WRITE pause lets the reads through).
+  if (!was_paused || (any && !write_only)) return;
+  if (from_cron) {
+    // Why at once: a pause that ran out frees its clients in the cron
+    // (Redis's unblockPostponedClients from clientsCron), no 'u' phase.
+    auto held = std::move(s.paused_clients);
+    s.paused_clients.clear();
+    for (Client* cl : held) cl->ResumeProcessing();
+  } else {
+    ScheduleResumeHeldClients(s);
+  }
+}
+
+}  // namespace
+
+void PauseFor(Server& s, int purpose, int64_t end, bool write_only) {
+  Server::PauseEvent& e = s.pause_events[purpose];
+  if (e.active) {
+    // Why: a purpose keeps its later end and its stricter mode.
+    e.end = std::max(e.end, end);
+    e.write_only = e.write_only && write_only;
+  } else {
+    e = Server::PauseEvent{true, end, write_only};
+  }
+  RecomputePause(s);
+}
+
+void UnpauseFor(Server& s, int purpose) {
+  if (!s.pause_events[purpose].active) return;
+  s.pause_events[purpose] = Server::PauseEvent{};
+  RecomputePause(s);
+}
+
+void ExpirePauses(Server& s) {
+  int64_t now = s.now_ms();
+  bool changed = false;
+  for (Server::PauseEvent& e : s.pause_events) {
+    if (e.active && e.end <= now) {
+      e = Server::PauseEvent{};
+      changed = true;
+    }
+  }
+  if (changed) RecomputePause(s, true);
+}
+
 void PauseClients(Server& s, int64_t ms, bool write_only) {
   int64_t now = s.now_ms();
   // Why: Redis's getTimeoutFromObjectOrReply adds mstime() to a positive
@@ -79,16 +142,24 @@ void PauseClients(Server& s, int64_t ms, bool write_only) {
   // Why: Redis keeps one pause per purpose; a new CLIENT PAUSE while one is
   // running keeps the later end and the stricter mode (ALL beats WRITE), so
   // a shorter or WRITE pause never shortens or relaxes the current one.
-  if (s.paused()) {
-    end = std::max(end, s.pause_end_ms);
-    write_only = write_only && s.pause_write_only;
+  Server::PauseEvent& e = s.pause_events[Server::kPauseByCommand];
+  if (e.active && e.end > now) {
+    end = std::max(end, e.end);
+    write_only = write_only && e.write_only;
   }
   if (end <= now) return;  // expired at once (Redis frees it on the spot)
-  s.pause_end_ms = end;
-  s.pause_write_only = write_only;
+  e = Server::PauseEvent{true, end, write_only};
+  RecomputePause(s);
 }
 
 void UnpauseClientsByCommand(Server& s) {
+  s.pause_events[Server::kPauseByCommand] = Server::PauseEvent{};
+  bool any = false;
+  for (const Server::PauseEvent& e : s.pause_events) any = any || e.active;
+  if (any) {
+    RecomputePause(s);
+    return;
+  }
   s.pause_end_ms = 0;
   s.pause_write_only = false;
   ScheduleResumeHeldClients(s);

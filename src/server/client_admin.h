@@ -52,6 +52,13 @@ int64_t KillClients(Server& s, const Client& self, const KillFilter& f, bool* cl
 void PauseClients(Server& s, int64_t ms, bool write_only);
 // CLIENT UNPAUSE: ends the pause; held commands run again from the loop.
 void UnpauseClientsByCommand(Server& s);
+// Redis's pauseClients / unpauseClients for the other purposes (SHUTDOWN
+// waiting for replicas, FAILOVER): `end` is absolute (INT64_MAX: until
+// unpaused). Held commands run again once nothing pauses them.
+void PauseFor(Server& s, int purpose, int64_t end, bool write_only);
+void UnpauseFor(Server& s, int purpose);
+// Drops the purposes whose time is over (the cron).
+void ExpirePauses(Server& s);
 // Clients a pause holds (INFO blocked_clients), without those CLIENT
 // UNPAUSE released already.
 size_t HeldClientCount(const Server& s);

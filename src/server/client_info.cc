@@ -47,6 +47,8 @@ std::string ClientInfoString(Client& cl) {
   char flags[24];
   char* p = flags;
   if (cl.flags & kClientMonitor) *p++ = 'O';
+  if (cl.flags & kClientSlave) *p++ = 'S';
+  if (cl.flags & kClientMaster) *p++ = 'M';
   if (cl.flags & kClientPubsub) *p++ = 'P';
   if (cl.flags & kClientMulti) *p++ = 'x';
   // Why: a command held by CLIENT PAUSE blocks its client in Redis too;

@@ -180,6 +180,24 @@ struct Config {
   std::string masterauth;
   std::string masteruser;
   bool replica_read_only = true;
+  // Replication (src/replication/).
+  bool replica_serve_stale_data = true;
+  bool replica_lazy_flush = false;
+  bool replica_announced = true;
+  int replica_priority = 100;
+  std::string replica_announce_ip;
+  int replica_announce_port = 0;
+  bool repl_diskless_sync = true;
+  int repl_diskless_sync_delay = 5;
+  int repl_diskless_sync_max_replicas = 0;
+  int repl_diskless_load = 0;  // 0 disabled, 1 on-empty-db, 2 swapdb
+  bool repl_disable_tcp_nodelay = false;
+  long long repl_backlog_size = 1024 * 1024;
+  long long repl_backlog_ttl = 3600;
+  int repl_timeout = 60;
+  int repl_ping_replica_period = 10;
+  int min_replicas_to_write = 0;
+  int min_replicas_max_lag = 10;
   bool cluster_enabled = false;
   // ACL
   std::string aclfile;

@@ -134,7 +134,8 @@ bool Server::ProcessCommand(Client& c) {
   } current_guard{&current_client_, current_client_};
   current_client_ = &c;
   UpdateTime();
-  if (c.bstate && c.bstate->outcome != BlockState::Outcome::kNone) {
+  if (c.bstate && c.bstate->outcome != BlockState::Outcome::kNone &&
+      !(c.bstate->answer_on_timeout && c.bstate->outcome == BlockState::Outcome::kTimeout)) {
     AnswerUnblocked(*this, c);
     return true;
   }
@@ -224,7 +225,11 @@ bool Server::ProcessCommand(Client& c) {
   // points and stop-writes-on-bgsave-error, writes (and, oddly, PING) get
   // -MISCONF until a save succeeds.
   // The AOF's write errors deny the same commands (after the RDB's).
-  if ((snapshots_->WritesDenied() || aof_->WritesDenied()) &&
+  bool obey = ObeyClient(c);
+  bool is_write = cmd->has(kCmdWrite) || (cmd == exec_cmd_ && QueuedWrite(c));
+  // Why not for our master: a replica applies its master's stream even
+  // when it cannot persist (Redis logs it, replica-ignore-disk-write-errors).
+  if (!obey && (snapshots_->WritesDenied() || aof_->WritesDenied()) &&
       (cmd->has(kCmdWrite) || cmd->name == "ping" || (cmd == exec_cmd_ && QueuedWrite(c)))) {
     if (snapshots_->WritesDenied()) {
       Reject(*this, c, cmd, err::kMisconfRdb);
@@ -233,11 +238,29 @@ bool Server::ProcessCommand(Client& c) {
     }
     return true;
   }
+  if (repl_) {
+    // min-replicas-to-write, then a read-only replica (Redis's order).
+    if (is_write && !repl_->good_replicas_ok()) {
+      Reject(*this, c, cmd, err::kNoReplicas);
+      return true;
+    }
+    if (is_write && !obey && cfg().replica_read_only && repl_->is_replica()) {
+      Reject(*this, c, cmd, err::kReadonlyReplica);
+      return true;
+    }
+  }
   // Why: a RESP2 connection in subscribed mode reads only push frames, so
   // Redis lets it run just the commands that make sense there; RESP3
   // interleaves replies and pushes, without limits.
   if ((c.flags & kClientPubsub) && c.resp() == 2 && !AllowedInPubsubContext(*cmd)) {
     Reject(*this, c, cmd, err::PubsubContext(cmd->name));
+    return true;
+  }
+  // replica-serve-stale-data no: while the link with our master is down
+  // only the commands flagged "stale" (INFO, REPLICAOF, ...) run.
+  if (repl_ && repl_->is_replica() && !repl_->master_link_up() && !cfg().replica_serve_stale_data &&
+      !cmd->has(kCmdStale)) {
+    Reject(*this, c, cmd, err::kMasterDown);
     return true;
   }
   // Loading the dataset (startup): only commands flagged "loading" run, and
@@ -248,21 +271,27 @@ bool Server::ProcessCommand(Client& c) {
   }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas
   // may not touch the keyspace.
-  if ((c.flags & kClientMonitor) &&
+  if ((c.flags & (kClientMonitor | kClientSlave)) &&
       (cmd->has(kCmdWrite) || cmd->has(kCmdReadonly) || cmd->has(kCmdMayReplicate))) {
     Reject(*this, c, cmd, err::kReplicaKeyspace);
     return true;
   }
   // CLIENT PAUSE: hold the command (client_admin.h), as Redis blocks the
   // client (BLOCKED_POSTPONE) before MULTI would queue it.
-  if (pause_end_ms && PauseHoldsCommand(*this, c, *cmd)) return false;
+  // Why not replicas: they are never paused (their ACKs must flow).
+  if (pause_end_ms && !(c.flags & kClientSlave) && PauseHoldsCommand(*this, c, *cmd)) return false;
   if ((c.flags & kClientMulti) && cmd->name != "exec" && cmd->name != "discard" &&
       cmd->name != "multi" && cmd->name != "watch" && cmd->name != "quit" && cmd->name != "reset") {
     QueueCommand(c, cmd);
     c.reply.Raw("+QUEUED\r\n");
     return true;
   }
+  // Why not for a blocked command running again (a served BLPOP, a WAIT
+  // that timed out): Redis sets woff only after a command it dispatched, so
+  // the GETACK a WAIT caused does not count as this client's write.
+  bool was_blocked = c.bstate != nullptr;
   Call(c, cmd);
+  if (repl_ && !was_blocked) c.woff = repl_->master_offset();
   if (c.bstate && !(c.flags & kClientBlocked)) blocking_.Finished(c);
   // Why: Redis serves the clients blocked on keys this command made ready
   // right after it (handleClientsBlockedOnKeys in processCommand), so a

@@ -61,6 +61,8 @@ pid_t ForkChild::Start(ChildType type, const char* title, const std::function<bo
   int64_t start_us = base::MonotonicUs();
   pid_t pid = fork();
   if (pid == 0) {
+    // Why 'C': Redis's log lines from a child say so.
+    SetLogRole('C');
     // Why: the port must be free if the parent dies while we work.
     srv_->CloseListenersInChild();
     srv_->SetChildProcTitle(title);

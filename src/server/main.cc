@@ -19,6 +19,7 @@
 #include "commands/registry.h"
 #include "server/acl.h"
 #include "server/log.h"
+#include "replication/replication.h"
 #include "server/server.h"
 #include "vireo/version.h"
 
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
     Log(LogLevel::kWarning, "%s", err.c_str());
     return 1;
   }
+  srv->set_replication(vireo::replication::Create(srv));
   // Why this order (Redis's main): listen first (a busy port ends the
   // process before the logo, which test harnesses rely on to retry on
   // another port), then the pidfile, the process title, the logo.
@@ -210,6 +212,7 @@ int main(int argc, char** argv) {
   }
   if (!aof.OpenOnServerStart()) return 1;
   aof.DeleteHistoryFiles();
+  srv->replication()->Start();
   int rc = srv->Run();
   delete srv;
   return rc;

@@ -19,6 +19,7 @@
 #include "base/proc_title.h"
 #include "engine/lazyfree.h"
 #include "server/acl.h"
+#include "server/client_admin.h"
 #include "server/log.h"
 
 namespace vireo::server {
@@ -131,6 +132,7 @@ void Server::SyncKeyspaceOptions() {
   const Config& c = cfg();
   engine::KeyspaceOptions& o = keyspace_->options();
   o.replica = !c.masterhost.empty();
+  o.replica_read_only = c.replica_read_only;
   o.lazyfree_lazy_expire = c.lazyfree_lazy_expire;
   o.lazyfree_lazy_server_del = c.lazyfree_lazy_server_del;
   o.lazyfree_lazy_user_del = c.lazyfree_lazy_user_del;
@@ -162,7 +164,7 @@ bool Server::Init(std::string* err) {
   SyncKeyspaceOptions();
   InitMaxmemory();
   UpdateTime();
-  config.OnChange({"replicaof", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
+  config.OnChange({"replicaof", "replica-read-only", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
                    "lazyfree-lazy-user-del", "lazyfree-lazy-user-flush", "maxmemory-policy",
                    "maxmemory", "lfu-log-factor", "lfu-decay-time", "active-expire-effort",
                    "proto-max-bulk-len", "hash-max-listpack-entries",
@@ -246,6 +248,8 @@ void Server::LinkClient(Client* c) {
 }
 
 void Server::OnClientClosed(Client* c) {
+  if (repl_ && (c->repl || (c->flags & (kClientSlave | kClientMaster | kClientWaitAcks))))
+    repl_->ClientClosed(*c);
   ForgetClientMemory(c);
   watches_->UnwatchAll(*c);
   blocking_.Forget(*c);
@@ -287,13 +291,6 @@ void Server::AddPendingWrite(Client* c) {
   if (c->flags & kClientPendingWrite) return;
   c->flags |= kClientPendingWrite;
   pending_writes_.push_back(c);
-}
-
-void Server::UnpauseClients() {
-  pause_end_ms = 0;
-  auto v = std::move(paused_clients);
-  paused_clients.clear();
-  for (Client* c : v) c->ResumeProcessing();
 }
 
 // ---------------------------------------------------------------------------
@@ -540,6 +537,8 @@ void Server::BeforeSleep() {
   if (blocking_.has_work()) blocking_.ServeReady();
   // Anything a step outside a command left for the AOF and replicas.
   propagator_.Flush(false);
+  // REPLCONF GETACK for WAIT, and the WAITs their replicas acknowledged.
+  if (repl_) repl_->BeforeSleep();
   // Why here: the AOF is written (and with `always` synced) before any
   // reply of this iteration goes out (Redis's beforeSleep).
   if (aof_->enabled()) aof_->Flush(false);
@@ -613,7 +612,7 @@ void Server::Cron() {
     stats.peak_memory = used;
     stats.peak_memory_time = now_ms();
   }
-  if (pause_end_ms && pause_end_ms <= now_ms()) UnpauseClients();
+  if (pause_end_ms) ExpirePauses(*this);
   // Why: a CONFIG SET tracking-table-max-keys takes effect even when idle.
   if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   if (signal_shutdown_) {
@@ -635,6 +634,7 @@ void Server::Cron() {
   ClientsCron();
   DatabasesCron();
   PersistenceCron();
+  if (repl_) repl_->Cron();
   for (auto& h : cron_hooks_) h();
 }
 
@@ -712,6 +712,9 @@ void Server::DatabasesCron() {
 }
 
 void Server::ActiveExpireCycle(bool fast) {
+  // Why not on a replica: its master sends the DELs (Redis's databasesCron
+  // runs the cycle only when iAmMaster()).
+  if (keyspace_->options().replica) return;
   int64_t elapsed = keyspace_->ActiveExpireCycle(fast, hz);
   if (elapsed > 0) LatencyAdd("expire-cycle", static_cast<uint64_t>(elapsed / 1000));
   // Why: the cycle's DELs are propagated one by one, never wrapped in

@@ -39,6 +39,7 @@
 #include "server/fork_child.h"
 #include "server/propagation.h"
 #include "server/pubsub.h"
+#include "server/replication_hooks.h"
 #include "server/snapshot.h"
 #include "server/aof.h"
 #include "server/tracking.h"
@@ -133,13 +134,21 @@ class Server {
   void ScheduleFree(Client* c);
   uint64_t next_client_id = 1;
   std::vector<Client*> monitors;
-  // Clients paused by CLIENT PAUSE: end time and mode.
+  // Clients paused (Redis's pause purposes: CLIENT PAUSE, a SHUTDOWN
+  // waiting for replicas, FAILOVER): each purpose has its end and mode;
+  // pause_end_ms / pause_write_only are the effective pause (the latest
+  // end, ALL beating WRITE), recomputed by client_admin.cc.
+  enum PausePurpose { kPauseByCommand = 0, kPauseDuringShutdown, kPauseDuringFailover, kPausePurposes };
+  struct PauseEvent {
+    bool active = false;
+    int64_t end = 0;
+    bool write_only = true;
+  };
+  PauseEvent pause_events[kPausePurposes];
   int64_t pause_end_ms = 0;
   bool pause_write_only = false;
   bool paused() const { return pause_end_ms > now_ms(); }
   std::vector<Client*> paused_clients;
-  // Clients blocked in the middle of their input (paused) resume here.
-  void UnpauseClients();
 
   // --- commands ---------------------------------------------------------
   CommandTable& commands() { return commands_; }
@@ -189,6 +198,13 @@ class Server {
   // Redis's processEventsWhileBlocked: serve the sockets once (replies
   // included) while a long job (loading) holds the main thread.
   void ProcessEventsWhileBlocked();
+
+  // --- replication (src/replication/, through replication_hooks.h) -------
+  ReplicationHooks* replication() { return repl_.get(); }
+  void set_replication(std::unique_ptr<ReplicationHooks> r) { repl_ = std::move(r); }
+  // Redis's mustObeyClient: our master's link (and the AOF loader, which
+  // never goes through ProcessCommand).
+  static bool ObeyClient(const Client& c) { return (c.flags & kClientMaster) != 0; }
 
   // --- cron & shutdown -------------------------------------------------
   using CronHook = std::function<void()>;
@@ -281,6 +297,7 @@ class Server {
   std::unique_ptr<Snapshotter> snapshots_;
   std::unique_ptr<Aof> aof_;
   ForkChild child_{this};
+  std::unique_ptr<ReplicationHooks> repl_;
   void PersistenceCron();
   Client* current_client_ = nullptr;
   std::unordered_map<uint64_t, Client*> clients_by_id_;

@@ -19,6 +19,7 @@
 #include "persistence/rdb_load.h"
 #include "persistence/rdb_save.h"
 #include "server/log.h"
+#include "server/replication_hooks.h"
 #include "server/server.h"
 #include "vireo/version.h"
 
@@ -57,6 +58,9 @@ bool Snapshotter::WriteFile(bool in_child) {
   aux.redis_ver = VIREO_REDIS_VERSION;
   aux.ctime = time(nullptr);
   aux.used_mem = static_cast<int64_t>(base::UsedMemory());
+  // rdbPopulateSaveInfo: the replication id / offset, so a restarted
+  // master or replica can partially resync.
+  if (srv_->replication()) srv_->replication()->FillSaveInfo(&aux);
   rdb::SaveOptions opts;
   opts.compression = cfg.rdbcompression;
   opts.checksum = cfg.rdbchecksum;
@@ -124,6 +128,11 @@ bool Snapshotter::StartBackgroundSave() {
 void Snapshotter::KillChild() {
   if (!child_running()) return;
   srv_->child().Kill();
+  if (socket_child_) {
+    // The replicas fed by it are dropped by the replication module.
+    BackgroundDone(0, SIGUSR1);
+    return;
+  }
   char tmp[64];
   snprintf(tmp, sizeof(tmp), "temp-%d.rdb", static_cast<int>(child_pid_));
   unlink(tmp);
@@ -131,7 +140,35 @@ void Snapshotter::KillChild() {
   save_time_start_ = -1;
 }
 
+void Snapshotter::SocketChildStarted(pid_t pid) {
+  socket_child_ = true;
+  child_pid_ = pid;
+  save_time_start_ = time(nullptr);
+}
+
 void Snapshotter::BackgroundDone(int exitcode, int bysignal) {
+  bool ok = !bysignal && exitcode == 0;
+  if (socket_child_) {
+    // Redis's backgroundSaveDoneHandlerSocket: nothing on disk changed.
+    if (ok) {
+      Log(LogLevel::kNotice, "Background RDB transfer terminated with success");
+    } else if (!bysignal) {
+      Log(LogLevel::kWarning, "Background transfer error");
+    } else {
+      Log(LogLevel::kWarning, "Background transfer terminated by signal %d", bysignal);
+    }
+    socket_child_ = false;
+    save_time_last_ = time(nullptr) - save_time_start_;
+    save_time_start_ = -1;
+    child_pid_ = -1;
+    if (srv_->replication()) srv_->replication()->BgsaveDone(ok, true);
+    return;
+  }
+  DiskBackgroundDone(exitcode, bysignal);
+  if (srv_->replication()) srv_->replication()->BgsaveDone(ok, false);
+}
+
+void Snapshotter::DiskBackgroundDone(int exitcode, int bysignal) {
   // Redis's backgroundSaveDoneHandlerDisk.
   if (!bysignal && exitcode == 0) {
     Log(LogLevel::kNotice, "Background saving terminated with success");
@@ -185,7 +222,8 @@ bool Snapshotter::WritesDeniedSlow() const {
 // ---------------------------------------------------------------------------
 // Loading
 
-Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
+Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge, bool serve,
+                                              rdb::LoadInfo* info_out) {
   const Config& cfg = srv_->cfg();
   int fd = open(cfg.dbfilename.c_str(), O_RDONLY);
   if (fd < 0) {
@@ -203,7 +241,9 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
   }
   StartLoading(static_cast<uint64_t>(st.st_size));
   rdb::Reader r(fd, loading_total_);
-  rdb::FileLoadOptions o = LoadOptions(merge, at_startup);
+  rdb::FileLoadOptions o = LoadOptions(merge, at_startup || serve);
+  ReplicationHooks* repl = at_startup ? srv_->replication() : nullptr;
+  if (repl) repl->PrepareStartupLoad(&o);
   rdb::LoadInfo info;
   std::string err;
   int64_t t0 = base::MonotonicUs();
@@ -230,6 +270,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
     }
     return LoadResult::kFailed;
   }
+  if (info_out) *info_out = info;
   last_load_keys_loaded_ = info.keys_loaded;
   last_load_keys_expired_ = info.keys_expired;
   if (info.empty_keys_skipped) {
@@ -244,6 +285,7 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge) {
     Log(LogLevel::kNotice, "DB loaded from disk: %.3f seconds",
         static_cast<double>(base::MonotonicUs() - t0) / 1e6);
   }
+  if (repl) repl->RestoreFromRdb(info);
   return LoadResult::kOk;
 }
 
@@ -280,6 +322,7 @@ rdb::FileLoadOptions Snapshotter::LoadOptions(bool merge, bool serve, uint64_t p
     // Why only at startup: Redis serves -LOADING from here
     // (processEventsWhileBlocked); inside DEBUG RELOAD we are in a command.
     if (serve) srv_->ProcessEventsWhileBlocked();
+    if (load_tick) load_tick();
   };
   return o;
 }

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "persistence/rdb_load.h"
@@ -51,6 +52,11 @@ class Snapshotter {
 
   // The BGSAVE child exited (the server's cron reaped it).
   void BackgroundDone(int exitcode, int bysignal);
+  // A diskless replication child (rdbSaveToSlavesSockets) was forked by
+  // the replication module: INFO shows a BGSAVE in progress, and its end
+  // goes back to that module.
+  void SocketChildStarted(pid_t pid);
+  bool socket_child() const { return socket_child_ && child_running(); }
   // Once per cron tick with no child running: a save point's BGSAVE.
   // True when one started.
   bool CronSavePoints();
@@ -65,11 +71,17 @@ class Snapshotter {
   enum class LoadResult { kOk, kNotFound, kFailed };
   // Loads dbfilename into the (empty or, with merge, current) keyspace.
   // At startup clients are served -LOADING between chunks.
-  LoadResult LoadFile(bool at_startup, bool merge);
+  // A replica's load of its master's RDB serves -LOADING as startup does
+  // (`serve`) and wants the aux fields (*info).
+  LoadResult LoadFile(bool at_startup, bool merge, bool serve = false,
+                      persistence::rdb::LoadInfo* info_out = nullptr);
   // Startup: load if the file exists, exit the process on a bad file as
   // Redis does (after logging why). Returns false to exit.
   bool LoadAtStartup();
   bool loading() const { return loading_; }
+  // Called with each loading progress step (a replica keeps its master's
+  // link alive with newlines while it loads).
+  std::function<void()> load_tick;
 
   // Redis's startLoading / loadingAbsProgress / stopLoading, shared with
   // the AOF loader: -LOADING, the INFO loading_* fields, deny-loading
@@ -93,6 +105,8 @@ class Snapshotter {
   // Writes the snapshot to dbfilename via temp-<pid>.rdb (Redis's rdbSave).
   bool WriteFile(bool in_child);
   bool WritesDeniedSlow() const;
+  void DiskBackgroundDone(int exitcode, int bysignal);
+  bool socket_child_ = false;
 
   Server* srv_;
   pid_t child_pid_ = -1;  // the BGSAVE child being reaped / killed

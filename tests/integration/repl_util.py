@@ -334,3 +334,10 @@ class ReplStream:
 
     def close(self):
         self.conn.close()
+
+
+def has_command(node, name):
+    """Whether the server knows `name` (COMMAND INFO): features of later
+    milestones (scripting) gate the lines that use them."""
+    node.r.set_response_callback("COMMAND", lambda r, **kw: r)
+    return node.r.execute_command("COMMAND", "INFO", name)[0] is not None

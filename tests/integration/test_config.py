@@ -84,14 +84,17 @@ SHIPPED = ["redis.conf", "redis-master.conf", "redis-replica.conf", "redis-clust
 # Directives each file sets to a non-default value for a feature Vireo does
 # not run yet: the startup log must name them (alias or canonical name).
 INACTIVE = {
-    "redis-master.conf": [("repl-backlog-size",), ("min-slaves-to-write", "min-replicas-to-write")],
-    "redis-replica.conf": [("slaveof", "replicaof"), ("slave-lazy-flush", "replica-lazy-flush")],
+    "redis-master.conf": [],
+    "redis-replica.conf": [],
     "redis-cluster.conf": [("cluster-enabled",), ("cluster-config-file",),
                            ("cluster-announce-ip",), ("cluster-require-full-coverage",)],
     "redis.conf": [],
 }
 ACTIVE = ["port", "bind", "maxclients", "dir", "logfile", "loglevel", "hz", "databases",
-          "maxmemory", "maxmemory-policy"]
+          "maxmemory", "maxmemory-policy",
+          # issue 10: replication
+          "repl-backlog-size", "min-slaves-to-write", "min-replicas-to-write", "slaveof",
+          "replicaof", "slave-lazy-flush", "replica-lazy-flush", "repl-diskless-sync"]
 # Directives left at their default value are not worth a warning.
 AT_DEFAULT = {"redis-cluster.conf": ["cluster-node-timeout"],
               "redis-master.conf": ["repl-diskless-sync", "repl-backlog-ttl"]}

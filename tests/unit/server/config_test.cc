@@ -735,8 +735,9 @@ TEST_F(ConfigTest, Facts) {
   EXPECT_TRUE(m.IsActive("port"));
   EXPECT_TRUE(m.IsActive("client-output-buffer-limit"));
   EXPECT_TRUE(m.IsActive("appendonly"));
-  EXPECT_FALSE(m.IsActive("masterauth"));
-  EXPECT_FALSE(m.IsActive("slave-read-only"));
+  EXPECT_TRUE(m.IsActive("masterauth"));
+  EXPECT_TRUE(m.IsActive("slave-read-only"));  // an alias of an active directive
+  EXPECT_FALSE(m.IsActive("cluster-enabled"));
   EXPECT_FALSE(m.IsActive("no-such-thing"));
   EXPECT_TRUE(m.IsSensitive("requirepass"));
   EXPECT_TRUE(m.IsSensitive("MASTERAUTH"));
@@ -752,8 +753,8 @@ TEST_F(ConfigTest, InactiveUsed) {
              "hash-max-ziplist-entries 7\nmaxmemory 0\nmy.opt 1\nsentinel\nrename-command a b\n"
              "maxmemory-policy noeviction\n");
   EXPECT_EQ(m.InactiveUsed(),
-            (std::vector<std::string>{"replicaof", "loadmodule", "my.opt", "sentinel",
-                                      "rename-command"}));  // an active alias is not named
+            (std::vector<std::string>{"loadmodule", "my.opt", "sentinel",
+                                      "rename-command"}));  // active (slaveof, an alias) is not named
   ConfigManager h;
   h.SetRenameCommandHandler([](std::string_view, std::string_view, std::string*) { return true; });
   LoadOk(&h, "rename-command a b\nappendonly yes\nappendonly no\n");
