@@ -444,15 +444,17 @@ void CmdShutdown(Client& c) {
   }
   if (abort) {
     // Why: a signal's shutdown waits for the cron and can be aborted until
-    // then; one waiting for replicas (none yet in Vireo) would be too.
-    if (!g_server->AbortSignalShutdown()) return Err(c, server::err::kNoShutdown);
+    // then, and so can one waiting for lagging replicas.
+    if (!g_server->AbortShutdown()) return Err(c, server::err::kNoShutdown);
     server::Log(server::LogLevel::kNotice, "Shutdown manually aborted.");
     c.reply.Ok();
     return;
   }
   std::string err;
-  if (!g_server->PrepareShutdown(nosave, save, now, force, &err)) {
-    Err(c, err);
+  if (!g_server->PrepareShutdown(nosave, save, now, force, &err, &c)) {
+    // An empty error: waiting for replicas, the reply comes only if the
+    // shutdown fails.
+    if (!err.empty()) Err(c, err);
     return;
   }
   // Like Redis, the connection is closed by the exit, without a reply.

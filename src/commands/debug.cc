@@ -33,6 +33,7 @@
 #include "engine/value.h"
 #include "server/log.h"
 #include "persistence/rdb_save.h"
+#include "replication/replication.h"
 #include "server/snapshot.h"
 
 namespace vireo::commands {
@@ -536,7 +537,8 @@ void CmdDebug(Client& c) {
   } else if (is("config-rewrite-force-all") && argc == 2) {
     DebugConfigRewriteForceAll(c);
   } else if (is("change-repl-id") && argc == 2) {
-    NotSupported(c);
+    replication::Get()->DebugChangeReplId();
+    c.reply.Ok();
   } else if (is("client-eviction") && argc == 2) {
     // Redis's buckets exist only while maxmemory-clients is set.
     if (g_server->cfg().maxmemory_clients == 0)

@@ -1,4 +1,5 @@
-// Replication commands: SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE WAIT.
+// Replication commands: SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE WAIT
+// FAILOVER.
 // The handlers only hand over to the replication module
 // (src/replication/replication.h), which owns the state they act on.
 #include "commands/common.h"
@@ -15,6 +16,7 @@ void CmdReplconf(Client& c) { R().ReplconfCommand(c); }
 void CmdReplicaof(Client& c) { R().ReplicaofCommand(c); }
 void CmdRole(Client& c) { R().RoleCommand(c); }
 void CmdWait(Client& c) { R().WaitCommand(c); }
+void CmdFailover(Client& c) { R().FailoverCommand(c); }
 
 }  // namespace
 
@@ -26,6 +28,7 @@ void RegisterReplicationFamily(server::CommandTable& t) {
   t.Register("slaveof", CmdReplicaof);
   t.Register("role", CmdRole);
   t.Register("wait", CmdWait);
+  t.Register("failover", CmdFailover);
 }
 
 }  // namespace vireo::commands

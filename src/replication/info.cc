@@ -14,14 +14,6 @@ namespace vireo::replication {
 const char* ReplicaStateName(ReplicaState s);
 
 namespace {
-// The address a replica is listed with: what it announced, else its peer ip.
-std::string ReplicaIp(const Client& c, const ReplicaLink& l) {
-  if (!l.announced_ip.empty()) return l.announced_ip;
-  std::string ip = c.addr.substr(0, c.addr.rfind(':'));
-  if (!ip.empty() && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
-  return ip;
-}
-
 bool InHandshake(LinkState s) { return s >= LinkState::kReceivePingReply && s <= LinkState::kReceivePsyncReply; }
 }  // namespace
 
@@ -76,7 +68,7 @@ void Replication::AppendInfo(std::string* s) {
   for (Client* c : replicas_) {
     const ReplicaLink& l = *static_cast<const ReplicaLink*>(c->repl.get());
     long lag = l.state == ReplicaState::kOnline ? static_cast<long>(now - l.ack_time) : 0;
-    base::AppendPrintf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%ld\r\n", id++, ReplicaIp(*c, l).c_str(),
+    base::AppendPrintf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%ld\r\n", id++, ReplicaIp(*c).c_str(),
         l.listening_port, ReplicaStateName(l.state), static_cast<long long>(l.ack_off), lag);
   }
   base::AppendPrintf(s,
@@ -89,7 +81,7 @@ void Replication::AppendInfo(std::string* s) {
       "repl_backlog_size:%lld\r\n"
       "repl_backlog_first_byte_offset:%lld\r\n"
       "repl_backlog_histlen:%lld\r\n",
-      "no-failover", replid_, replid2_, static_cast<long long>(buf_.master_offset()),
+      failover_state_name(), replid_, replid2_, static_cast<long long>(buf_.master_offset()),
       static_cast<long long>(second_replid_offset_), buf_.backlog_active() ? 1 : 0,
       static_cast<long long>(buf_.backlog_size()), static_cast<long long>(buf_.backlog_offset()),
       static_cast<long long>(buf_.histlen()));
@@ -106,7 +98,7 @@ void Replication::RoleCommand(Client& c) {
       const ReplicaLink& l = *static_cast<const ReplicaLink*>(r->repl.get());
       if (l.state != ReplicaState::kOnline) continue;
       c.reply.ArrayLen(3);
-      c.reply.Bulk(ReplicaIp(*r, l));
+      c.reply.Bulk(ReplicaIp(*r));
       c.reply.BulkInt(l.listening_port);
       c.reply.BulkInt(l.ack_off);
       n++;

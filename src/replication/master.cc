@@ -355,10 +355,9 @@ bool ReplicaLink::Flush(Client& c) {
 std::string Replication::ReplicaName(const Client& c) const {
   // replicationGetSlaveName: the announced ip (or the peer's), and the
   // listening port when known.
-  const ReplicaLink* l = c.repl ? static_cast<const ReplicaLink*>(c.repl.get()) : nullptr;
-  std::string ip = l && !l->announced_ip.empty() ? l->announced_ip : c.addr.substr(0, c.addr.rfind(':'));
-  if (!ip.empty() && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
-  if (l && l->listening_port) return ip + ":" + std::to_string(l->listening_port);
+  std::string ip = c.repl ? ReplicaIp(c) : c.addr.substr(0, c.addr.rfind(':'));
+  int port = c.repl ? static_cast<const ReplicaLink&>(*c.repl).listening_port : 0;
+  if (port) return ip + ":" + std::to_string(port);
   return ip + ":<unknown-replica-port>";
 }
 
@@ -449,6 +448,11 @@ void Replication::SyncCommand(Client& c) {
       ReplyError(srv_, c, "ERR PSYNC FAILOVER replid must match my replid.");
       return;
     }
+  }
+  // Don't let replicas sync with us while we are failing over.
+  if (failover_state_ != FailoverState::kNone) {
+    ReplyError(srv_, c, "NOMASTERLINK Can't SYNC while failing over");
+    return;
   }
   if (is_replica() && link_state_ != LinkState::kConnected) {
     ReplyError(srv_, c, "NOMASTERLINK Can't SYNC while not connected with my master");
@@ -953,6 +957,28 @@ void Replication::WaitForget(Client& c) {
   c.flags &= ~server::kClientWaitAcks;
 }
 
+bool Replication::ReadyToShutdown() const {
+  for (Client* c : replicas_)
+    if (static_cast<const ReplicaLink&>(*c->repl).ack_off != buf_.master_offset()) return false;
+  return true;
+}
+
+void Replication::LogShutdownReplicas() {
+  int n = 0, lagging = 0;
+  int64_t now = Now();
+  for (Client* c : replicas_) {
+    const ReplicaLink& l = LinkOf(*c);
+    n++;
+    if (l.ack_off == buf_.master_offset()) continue;
+    lagging++;
+    long lag = l.state == ReplicaState::kOnline ? static_cast<long>(now - l.ack_time) : 0;
+    Log(LogLevel::kWarning, "Lagging replica %s reported offset %lld behind master, lag=%ld, state=%s.",
+        ReplicaName(*c).c_str(), static_cast<long long>(buf_.master_offset() - l.ack_off), lag,
+        StateName(l.state));
+  }
+  if (n > 0) Log(LogLevel::kNotice, "%d of %d replicas are in sync when shutting down.", n - lagging, n);
+}
+
 void Replication::SendGetack() {
   // Why in the stream: the ACK must count everything before it.
   static constexpr std::string_view kArgv[] = {"REPLCONF", "GETACK", "*"};
@@ -1076,8 +1102,11 @@ bool Replication::ShouldStartPendingFork(bool* mincapa_eof, bool* rdb_only) cons
 void Replication::MasterCron() {
   const server::Config& cfg = srv_->cfg();
   int64_t now = Now();
+  // Why not during a FAILOVER with a deadline: a PING would move the
+  // offset the target must reach while writes are paused.
+  bool manual_failover = failover_end_time_ && srv_->paused();
   if (!replicas_.empty() && cfg.repl_ping_replica_period > 0 && cron_loops_ % cfg.repl_ping_replica_period == 0 &&
-      !srv_->paused()) {
+      !manual_failover) {
     static constexpr std::string_view kPing[] = {"PING"};
     Feed(slaveseldb_, std::span<const std::string_view>(kPing, 1));
   }
@@ -1141,9 +1170,12 @@ void Replication::MasterCron() {
 }
 
 void Replication::Cron() {
-  // Redis runs replicationCron once a second.
+  // Every tick: a FAILOVER's target may have caught up.
+  UpdateFailoverStatus();
+  // Redis runs replicationCron once a second, ten times a second while
+  // failing over (the handshake with the target goes faster).
   int64_t now = srv_->now_ms();
-  if (now - last_cron_ms_ < 1000) return;
+  if (now - last_cron_ms_ < (failover_state_ != FailoverState::kNone ? 100 : 1000)) return;
   last_cron_ms_ = now;
   ReplicaCron();
   MasterCron();

@@ -66,6 +66,10 @@ void Replication::ReplicaofCommand(Client& c) {
     error("ERR REPLICAOF not allowed in cluster mode.");
     return;
   }
+  if (failover_state_ != FailoverState::kNone) {
+    error("ERR REPLICAOF not allowed while failing over.");
+    return;
+  }
   if (base::EqNoCase(c.argv[1], "no") && base::EqNoCase(c.argv[2], "one")) {
     if (is_replica()) {
       UnsetMaster();
@@ -295,7 +299,11 @@ int Replication::TryPartialResync(bool read_reply) {
       id = "?";
       off = "-1";
     }
-    if (!SendCommand({"PSYNC", id, off})) {
+    // Why FAILOVER: the target promotes itself when it sees its master's
+    // id with it (a coordinated switchover).
+    bool ok = failover_state_ == FailoverState::kInProgress ? SendCommand({"PSYNC", id, off, "FAILOVER"})
+                                                             : SendCommand({"PSYNC", id, off});
+    if (!ok) {
       Log(LogLevel::kWarning, "Unable to send PSYNC to master: %s", strerror(errno));
       return kPsyncWriteError;
     }
@@ -462,7 +470,10 @@ void Replication::SyncWithMaster() {
   }
   if (link_state_ == LinkState::kReceiveCapaReply && !replconf_reply("capa", LinkState::kSendPsync)) return;
   if (link_state_ == LinkState::kSendPsync) {
-    if (TryPartialResync(false) == kPsyncWriteError) return write_error("Write error sending the PSYNC command.");
+    if (TryPartialResync(false) == kPsyncWriteError) {
+      AbortFailover("Write error to failover target");
+      return write_error("Write error sending the PSYNC command.");
+    }
     link_state_ = LinkState::kReceivePsyncReply;
     return;
   }
@@ -474,6 +485,14 @@ void Replication::SyncWithMaster() {
   }
   int r = TryPartialResync(true);
   if (r == kPsyncWaitReply) return;
+  if (failover_state_ == FailoverState::kInProgress) {
+    if (r == kPsyncContinue || r == kPsyncFullResync) {
+      ClearFailoverState();
+    } else {
+      AbortFailover("Failover target rejected psync request");
+      return;
+    }
+  }
   if (r == kPsyncTryLater) {
     fail();
     return;

@@ -53,6 +53,9 @@ using server::Server;
 // Redis's SLAVE_STATE_* (a replica attached to us).
 enum class ReplicaState { kWaitBgsaveStart, kWaitBgsaveEnd, kSendBulk, kOnline, kRdbTransmitted };
 
+// Redis's failover_state (FAILOVER, failover.cc).
+enum class FailoverState { kNone, kWaitForSync, kInProgress };
+
 // Redis's REPL_STATE_* (our link to our master).
 enum class LinkState {
   kNone,
@@ -149,6 +152,9 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   void PrepareStartupLoad(persistence::rdb::FileLoadOptions* o) override;
   void RestoreFromRdb(const persistence::rdb::LoadInfo& info) override;
   void Start() override;
+  bool ReadyToShutdown() const override;
+  void SendGetackNow() override { SendGetack(); }
+  void LogShutdownReplicas() override;
   void AppendInfo(std::string* s) override;
   Memory memory() const override;
   Stats stats() const override {
@@ -166,6 +172,13 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   void ReplicaofCommand(Client& c);
   void RoleCommand(Client& c);
   void WaitCommand(Client& c);
+  void FailoverCommand(Client& c);
+  const char* failover_state_name() const;
+  // DEBUG CHANGE-REPL-ID: a new id, no second one (tests of PSYNC2).
+  void DebugChangeReplId() {
+    ChangeReplicationId();
+    ClearReplicationId2();
+  }
 
   // --- master side, shared with ReplicaLink ------------------------------------
   Server* srv() const { return srv_; }
@@ -205,6 +218,18 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   bool ShouldStartPendingFork(bool* mincapa_eof, bool* exclude_data) const;
   void SendGetack();
   std::vector<Client*> replicas_;
+
+  // --- FAILOVER (failover.cc) ---------------------------------------------------------
+  Client* FindReplica(const std::string& host, int port);
+  std::string ReplicaIp(const Client& c) const;
+  void ClearFailoverState();
+  void AbortFailover(const char* why);
+  void UpdateFailoverStatus();
+  FailoverState failover_state_ = FailoverState::kNone;
+  int64_t failover_end_time_ = 0;  // ms, 0 = no timeout
+  bool force_failover_ = false;
+  std::string failover_host_;
+  int failover_port_ = 0;
 
   // --- replica side (replica.cc) -------------------------------------------------
   void SetMaster(const std::string& host, int port);

@@ -79,7 +79,13 @@ bool Client::AcceptingInput() {
 
 net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limits* limits) {
   flags |= kClientExecuting;
+  // Why: while our master's commands run no key counts as expired, so the
+  // stream applies exactly as on the master (Redis's expireIfNeeded
+  // returns "not expired" for the master client).
+  bool from_master = (flags & kClientMaster) != 0;
+  if (from_master) srv_->keyspace().options().applying_master = true;
   bool ran = srv_->ProcessCommand(*this);
+  if (from_master) srv_->keyspace().options().applying_master = false;
   flags &= ~kClientExecuting;
   // Our master's stream: the offset moves by the bytes applied, and the
   // same bytes go to our own replicas (Redis's commandProcessed).

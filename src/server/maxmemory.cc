@@ -35,9 +35,20 @@ void Server::InitMaxmemory() {
   SyncEvictOptions();
   engine::SetExpandGuard(evictor_.get());
   // Redis's freeMemoryGetNotCountedMemory: the AOF buffer and the part of
-  // the replication buffer beyond the backlog. Neither exists yet; the AOF
-  // and replication modules add their bytes here.
-  evictor_->set_not_counted([] { return size_t{0}; });
+  // the shared replication buffer beyond the backlog (what replicas hold
+  // on to): evicting keys would not give that memory back.
+  evictor_->set_not_counted([this] {
+    size_t n = aof_ && aof_->enabled() ? aof_->buffer_length() : 0;
+    if (repl_) {
+      size_t total = repl_->memory().total;
+      auto backlog = static_cast<size_t>(cfg().repl_backlog_size);
+      // Why the extra: Redis adds the approximate block headers of a full
+      // backlog to what it counts.
+      size_t counted = backlog + (backlog / (16 * 1024) + 1) * 48;
+      if (total > counted) n += total - counted;
+    }
+    return n;
+  });
   evictor_->set_latency_hook([this](const char* ev, uint64_t ms) { LatencyAdd(ev, ms); });
   config.OnChange({"maxmemory-samples", "maxmemory-eviction-tenacity", "lazyfree-lazy-eviction",
                    "replica-ignore-maxmemory"},

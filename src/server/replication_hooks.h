@@ -82,6 +82,15 @@ class ReplicationHooks {
   // Startup: connect to replicaof if configured.
   virtual void Start() = 0;
 
+  // --- SHUTDOWN (Redis 7.0 waits for lagging replicas) ----------------------------
+  // Every replica acknowledged master_repl_offset (isReadyToShutdown).
+  virtual bool ReadyToShutdown() const = 0;
+  // REPLCONF GETACK * to the replicas now (sendGetackToReplicas).
+  virtual void SendGetackNow() = 0;
+  // finishShutdown's "Lagging replica ..." and "N of M replicas are in
+  // sync" lines.
+  virtual void LogShutdownReplicas() = 0;
+
   // --- INFO ----------------------------------------------------------------------
   virtual void AppendInfo(std::string* s) = 0;
   // INFO memory: mem_replication_backlog, mem_clients_slaves (Redis counts

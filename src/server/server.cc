@@ -259,6 +259,8 @@ void Server::OnClientClosed(Client* c) {
   }
   pending_writes_.erase(std::remove(pending_writes_.begin(), pending_writes_.end(), c),
                         pending_writes_.end());
+  shutdown_waiters_.erase(std::remove(shutdown_waiters_.begin(), shutdown_waiters_.end(), c),
+                          shutdown_waiters_.end());
   paused_clients.erase(std::remove(paused_clients.begin(), paused_clients.end(), c),
                        paused_clients.end());
   // Unlink from the list now so CLIENT LIST no longer shows it
@@ -613,6 +615,7 @@ void Server::Cron() {
     stats.peak_memory_time = now_ms();
   }
   if (pause_end_ms) ExpirePauses(*this);
+  ShutdownCron();
   // Why: a CONFIG SET tracking-table-max-keys takes effect even when idle.
   if (tracking_.clients() > 0) tracking_.LimitUsedSlots();
   if (signal_shutdown_) {
@@ -624,7 +627,8 @@ void Server::Cron() {
     int f = sig == SIGINT ? cfg().shutdown_on_sigint : cfg().shutdown_on_sigterm;
     std::string err;
     if (!PrepareShutdown(f & kShutdownNoSave, f & kShutdownSave, f & kShutdownNow, f & kShutdownForce,
-                         &err)) {
+                         &err) &&
+        !shutdown_mstime_) {
       g_shutdown_scheduled = 0;
       Log(LogLevel::kWarning,
           "SIGTERM received but errors trying to shut down the server, check the logs for more "
@@ -797,11 +801,42 @@ bool Server::AbortSignalShutdown() {
   return true;
 }
 
-bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err) {
-  // Redis's prepareForShutdown + finishShutdown: with no replicas to wait
-  // for, NOW changes nothing and the shutdown is immediate.
-  (void)now;
+bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err, Client* requester) {
+  // Redis's prepareForShutdown: a SHUTDOWN while one waits for replicas
+  // waits with it.
+  if (shutdown_mstime_) {
+    if (requester) shutdown_waiters_.push_back(requester);
+    *err = "";
+    return false;
+  }
+  // Why: a half-loaded dataset must never overwrite the RDB (Redis forces
+  // NOSAVE while loading).
+  if (snapshots_->loading()) {
+    save = false;
+    nosave = true;
+  }
   Log(LogLevel::kWarning, "User requested shutdown...");
+  // Replicas catch up first (shutdown-timeout seconds at most): writes
+  // are paused, the replicas are asked for their offsets, and the cron
+  // finishes the shutdown when they are in sync or time is up.
+  if (!now && cfg().shutdown_timeout != 0 && repl_ && !repl_->ReadyToShutdown()) {
+    shutdown_mstime_ = now_ms() + static_cast<int64_t>(cfg().shutdown_timeout) * 1000;
+    shutdown_nosave_ = nosave;
+    shutdown_save_ = save;
+    shutdown_force_ = force;
+    if (!paused()) repl_->SendGetackNow();
+    PauseFor(*this, kPauseDuringShutdown, INT64_MAX, true);
+    Log(LogLevel::kNotice, "Waiting for replicas before shutting down.");
+    if (requester) shutdown_waiters_.push_back(requester);
+    *err = "";
+    return false;
+  }
+  return FinishShutdownSteps(nosave, save, force, err);
+}
+
+bool Server::FinishShutdownSteps(bool nosave, bool save, bool force, std::string* err) {
+  // Redis's finishShutdown.
+  if (repl_) repl_->LogShutdownReplicas();
   if (snapshots_->child_running()) {
     Log(LogLevel::kWarning, "There is a child saving an .rdb. Killing it!");
     snapshots_->KillChild();
@@ -829,6 +864,37 @@ bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::
   }
   shutdown_asap = true;
   return true;
+}
+
+void Server::CancelShutdown() {
+  shutdown_mstime_ = 0;
+  shutdown_asap = false;
+  UnpauseFor(*this, kPauseDuringShutdown);
+  // Redis's replyToClientsBlockedOnShutdown.
+  static constexpr std::string_view kErr = "ERR Errors trying to SHUTDOWN. Check logs.";
+  for (Client* c : shutdown_waiters_) {
+    c->reply.Error(kErr);
+    CountError(kErr);
+    AddPendingWrite(c);
+  }
+  shutdown_waiters_.clear();
+}
+
+void Server::ShutdownCron() {
+  if (!shutdown_mstime_) return;
+  if (now_ms() < shutdown_mstime_ && repl_ && !repl_->ReadyToShutdown()) return;
+  std::string err;
+  if (FinishShutdownSteps(shutdown_nosave_, shutdown_save_, shutdown_force_, &err)) return;
+  // The shutdown failed: the server keeps running.
+  CancelShutdown();
+}
+
+bool Server::AbortShutdown() {
+  if (shutdown_mstime_) {
+    CancelShutdown();
+    return true;
+  }
+  return AbortSignalShutdown();
 }
 
 bool Server::FinishShutdown() {

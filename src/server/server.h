@@ -210,10 +210,14 @@ class Server {
   using CronHook = std::function<void()>;
   void AddCronHook(CronHook h) { cron_hooks_.push_back(std::move(h)); }
   void RequestShutdown(int sig) { shutdown_signal_ = sig; }
-  // SHUTDOWN command: returns false with *err when it cannot shut down.
-  bool PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err);
-  // SHUTDOWN ABORT of a signal's shutdown the cron has not run yet; false
-  // when there is none.
+  // SHUTDOWN command: returns false with *err when it cannot shut down,
+  // or with an empty *err when it waits for lagging replicas (up to
+  // shutdown-timeout; `requester` then gets no reply unless it fails).
+  bool PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err,
+                       Client* requester = nullptr);
+  // SHUTDOWN ABORT: of a shutdown waiting for replicas, or of a signal's
+  // shutdown the cron has not run yet; false when there is none.
+  bool AbortShutdown();
   bool AbortSignalShutdown();
   bool shutdown_asap = false;
   int64_t cron_loops = 0;
@@ -273,6 +277,13 @@ class Server {
   void ActiveExpireCycle(bool fast);
   void FreePendingClients();
   bool FinishShutdown();
+  bool FinishShutdownSteps(bool nosave, bool save, bool force, std::string* err);
+  void CancelShutdown();
+  void ShutdownCron();
+  // A shutdown waiting for replicas (Redis's shutdown_mstime, flags).
+  int64_t shutdown_mstime_ = 0;
+  bool shutdown_nosave_ = false, shutdown_save_ = false, shutdown_force_ = false;
+  std::vector<Client*> shutdown_waiters_;
 
   net::EventLoop loop_;
   std::vector<std::unique_ptr<net::Listener>> listeners_;
