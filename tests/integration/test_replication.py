@@ -27,7 +27,7 @@ import redis
 
 import persistence_util as pu
 import repl_util as ru
-from integ_util import CONF_DIR, REDIS_CLI, SLOW, Raw, cli, encode, free_port
+from integ_util import CONF_DIR, REDIS_CLI, SLOW, Raw, RespError, cli, encode, free_port
 from repl_util import HOST, MASTERDOWN, NOREPLICAS, READONLY, WAIT_ON_REPLICA
 
 EXECABORT = b"EXECABORT Transaction discarded because of previous errors."
@@ -723,3 +723,60 @@ def test_sync_counters_and_offset_arithmetic(server_factory, tmp_path):
     r.r.execute_command("REPLICAOF", "NO", "ONE")
     ru.poll(lambda: ru.field(m, "connected_slaves") == "0", "replica still listed", 5)
     assert ru.field(m, "repl_backlog_active") == "1"
+
+
+# ---------------------------------------------------------------------------
+# 9. SHUTDOWN waits for lagging replicas (Redis 7.0, shutdown-timeout;
+#    integration/shutdown.tcl)
+# ---------------------------------------------------------------------------
+
+def test_shutdown_waits_for_lagging_replica(server_factory, tmp_path):
+    m, (r,) = ru.start_group(server_factory, tmp_path, 1,
+                             master_args=["--shutdown-timeout", 2,
+                                          "--repl-ping-replica-period", 3600])
+    with ru.stopped(r):
+        m.r.set("k", "lagging")
+        # why a raw socket: the SHUTDOWN client gets no reply while waiting
+        c = Raw(m.port, timeout=10)
+        c.send(encode("SHUTDOWN"))
+        ru.wait_log(m, "Waiting for replicas before shutting down.")
+        # writes are paused meanwhile; reads go on
+        assert m.r.get("k") == "lagging"
+        # then the timeout passes: the lagging replica is named and the
+        # server exits anyway
+        ru.wait_log(m, "0 of 1 replicas are in sync when shutting down.", timeout=10)
+        ru.poll(lambda: not m.alive(), "master still alive after shutdown-timeout", 10)
+        log = m.read_log()
+        assert re.search(r"Lagging replica 127\.0\.0\.1:%d reported offset \d+ behind master, "
+                         r"lag=\d+, state=online\." % r.port, log), log
+        c.close()
+
+
+def test_shutdown_completes_when_replica_catches_up_or_is_aborted(server_factory, tmp_path):
+    m, (r,) = ru.start_group(server_factory, tmp_path, 1,
+                             master_args=["--shutdown-timeout", 30,
+                                          "--repl-ping-replica-period", 3600])
+    # ABORT: the waiting SHUTDOWN gets the error, writes resume.
+    with ru.stopped(r):
+        m.r.set("k", "v1")
+        waiter = Raw(m.port, timeout=10)
+        waiter.send(encode("SHUTDOWN"))
+        ru.wait_log(m, "Waiting for replicas before shutting down.")
+        assert ru.call(m, "SHUTDOWN", "ABORT") == b"OK"
+        assert waiter.read_reply() == RespError(b"ERR Errors trying to SHUTDOWN. Check logs.")
+        waiter.close()
+    ru.wait_log(m, "Shutdown manually aborted.")
+    assert m.r.set("k", "v2")
+    ru.wait_offsets(m, r)
+    # The replica catches up during the wait: the shutdown finishes early.
+    with ru.stopped(r):
+        m.r.set("k", "v3")
+        waiter = Raw(m.port, timeout=10)
+        waiter.send(encode("SHUTDOWN"))
+        ru.wait_log(m, "Waiting for replicas before shutting down.", count=2)
+    t = time.monotonic()
+    ru.wait_log(m, "1 of 1 replicas are in sync when shutting down.", timeout=10)
+    ru.poll(lambda: not m.alive(), "master still alive", 10)
+    assert time.monotonic() - t < 5 * SLOW
+    assert r.r.get("k") == "v3"
+    waiter.close()
