@@ -110,6 +110,7 @@ void Replication::SetMaster(const std::string& host, int port) {
   server::SetLogRole('S');
   // Freeing the link caches it (we may continue with a partial resync).
   if (master_) master_->Close();
+  DisconnectBlockedClients();
   CancelHandshake(false);
   // Why: a master turning replica can still partially resync with its new
   // master when that one was its replica (it shares this history).
@@ -120,6 +121,22 @@ void Replication::SetMaster(const std::string& host, int port) {
   link_state_ = LinkState::kConnect;
   Log(LogLevel::kNotice, "Connecting to MASTER %s:%d", masterhost_.c_str(), masterport_);
   ConnectWithMaster();
+}
+
+void Replication::DisconnectBlockedClients() {
+  // Redis's disconnectAllBlockedClients: what they wait for (a key on a
+  // master, replicas' ACKs) will not come the same way on a replica.
+  static constexpr std::string_view kMsg =
+      "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
+  for (Client* c = srv_->clients_head(); c; c = c->next) {
+    if (!(c->flags & server::kClientBlocked) || !c->bstate) continue;
+    if (c->flags & server::kClientWaitAcks) WaitForget(*c);
+    srv_->blocking().Forget(*c);
+    c->reply.Error(kMsg);
+    srv_->CountError(kMsg);
+    c->flags |= server::kClientCloseAfterReply;
+    srv_->AddPendingWrite(c);
+  }
 }
 
 void Replication::UnsetMaster() {

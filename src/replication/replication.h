@@ -234,6 +234,7 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   // --- replica side (replica.cc) -------------------------------------------------
   void SetMaster(const std::string& host, int port);
   void UnsetMaster();
+  void DisconnectBlockedClients();
   bool ConnectWithMaster();
   void CancelHandshake(bool reconnect);
   void AbortTransfer();

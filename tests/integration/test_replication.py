@@ -780,3 +780,20 @@ def test_shutdown_completes_when_replica_catches_up_or_is_aborted(server_factory
     assert time.monotonic() - t < 5 * SLOW
     assert r.r.get("k") == "v3"
     waiter.close()
+
+
+def test_role_change_unblocks_blocked_clients(server_factory, tmp_path):
+    # Redis's disconnectAllBlockedClients (replicationSetMaster): a client
+    # blocked on a master gets -UNBLOCKED when it becomes a replica, then
+    # the connection closes.
+    m = ru.start_node(server_factory, tmp_path, "master")
+    b = ru.start_node(server_factory, tmp_path, "b")
+    c = Raw(b.port, timeout=10)
+    c.send(encode("BLPOP", "list", 0))
+    ru.poll(lambda: ru.info(b, "clients")["blocked_clients"] == "1", "client not blocked", 10)
+    assert ru.call(b, "REPLICAOF", HOST, m.port) == b"OK"
+    assert c.read_reply() == RespError(
+        b"UNBLOCKED force unblock from blocking operation, instance state changed "
+        b"(master -> replica?)")
+    assert c.wait_closed()
+    c.close()
