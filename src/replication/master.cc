@@ -199,6 +199,9 @@ void Replication::FeedBytes(const char* p, size_t n) {
   bool new_block = false;
   ReplBuffer::Cursor start = buf_.Append(p, n, &new_block);
   AttachWaitingReplicas(start, new_block);
+  // Why after: the replicas just attached pin their start block (Redis
+  // trims once a new block was added, after the attachments).
+  if (new_block) buf_.Trim();
 }
 
 void Replication::AttachWaitingReplicas(const ReplBuffer::Cursor& start, bool new_block) {

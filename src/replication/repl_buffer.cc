@@ -101,12 +101,10 @@ ReplBuffer::Cursor ReplBuffer::Append(const char* p, size_t n, bool* new_block) 
     histlen_ += static_cast<int64_t>(k);
     added = true;
   }
-  if (added) {
-    if (new_block) *new_block = true;
-    // Why only when a block was added: trimming is useless before (Redis
-    // waits for a new block to avoid repeated attempts).
-    Trim();
-  }
+  // Why no trim here: the caller first attaches the replicas waiting for
+  // this data at `start` (pinning its block), then calls Trim() — Redis's
+  // feedReplicationBuffer order; trimming first could free `start`.
+  if (added && new_block) *new_block = true;
   return start;
 }
 

@@ -73,8 +73,12 @@ class ReplBuffer {
   void Rebase(int64_t base);
   // Appends bytes (nothing without a backlog). Returns where they start,
   // for replicas not attached yet; *new_block tells whether a block was
-  // added (when Redis checks output buffer limits).
+  // added (when Redis checks output buffer limits and trims). The caller
+  // attaches at the start first, then calls Trim() when a block was added.
   Cursor Append(const char* p, size_t n, bool* new_block = nullptr);
+  // incrementalTrimReplicationBacklog: drops head blocks nobody else starts
+  // in while the backlog stays at least repl-backlog-size long.
+  void Trim();
   // Whether `offset` (the next byte a replica wants) can be served.
   bool CanServe(int64_t offset) const {
     return active_ && offset >= backlog_offset() && offset <= backlog_offset() + histlen_;
@@ -101,8 +105,6 @@ class ReplBuffer {
   std::string Tail(size_t n) const;
 
  private:
-  void Trim();
-
   bool active_ = false;
   int64_t backlog_size_ = 1024 * 1024;
   int64_t master_offset_ = 0;

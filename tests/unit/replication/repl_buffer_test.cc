@@ -83,15 +83,28 @@ class ReplBufferTest : public ::testing::Test {
   }
   // Appends n bytes of the model's pattern; checks that the only memory
   // Append takes or gives back is the blocks' (memory() tracks it).
-  Cursor Append(size_t n, bool* new_block = nullptr) {
+  // With `trim` (no replica waits for these bytes) the buffer is trimmed
+  // as the master does after a new block; a caller that attaches at the
+  // returned start passes false and calls rb.Trim() after attaching.
+  Cursor Append(size_t n, bool* new_block = nullptr, bool trim = true) {
     std::string s;
     s.reserve(n);
     for (size_t i = 0; i < n; i++) s.push_back(ByteAt(model.size() + i));
     if (rb.backlog_active()) model += s;
     size_t used0 = base::UsedMemory(), mem0 = rb.memory();
-    Cursor c = rb.Append(s.data(), s.size(), new_block);
+    bool nb = false;
+    Cursor c = rb.Append(s.data(), s.size(), &nb);
+    if (new_block) *new_block = nb;
+    if (trim && nb) rb.Trim();
     EXPECT_EQ(base::UsedMemory() - used0, rb.memory() - mem0);
     return c;
+  }
+  // Appends and attaches `c` at the start before trimming (FeedBytes).
+  void AppendAttach(size_t n, Cursor* c) {
+    bool nb = false;
+    Cursor start = Append(n, &nb, false);
+    rb.Attach(c, start);
+    if (nb) rb.Trim();
   }
   int64_t End() const { return rb.master_offset() + 1; }
   std::string Want(int64_t from) const { return model.substr(static_cast<size_t>(from - origin)); }
@@ -298,8 +311,7 @@ TEST_F(ReplBufferTest, AttachAtOnEmptyBacklogWaitsThenDetach) {
   EXPECT_EQ(rb.Pending(c), 0u);
   iovec iov[2];
   EXPECT_EQ(rb.FillIov(c, iov, 2), 0);
-  Cursor start = Append(300);
-  rb.Attach(&c, start);
+  AppendAttach(300, &c);
   EXPECT_EQ(rb.OffsetOf(c), 10);
   EXPECT_EQ(ReadAll(rb, c), model);
   ReplBlock* b = c.block;
@@ -318,14 +330,15 @@ TEST_F(ReplBufferTest, AttachAtAppendStart) {
   Append(500);
   // Start inside the tail (room left) and in a new block (tail full).
   Cursor a, b;
-  rb.Attach(&a, Append(1000));
+  AppendAttach(1000, &a);
   EXPECT_EQ(rb.OffsetOf(a), 501);
   ReplBlock* tail = a.block;
   Append(tail->size - tail->used);
-  Cursor s = Append(70000);
+  Cursor s = Append(70000, nullptr, false);
   EXPECT_NE(s.block, tail);
   EXPECT_EQ(s.pos, 0u);
   rb.Attach(&b, s);
+  rb.Trim();
   EXPECT_EQ(s.block->refcount, 1);
   EXPECT_EQ(rb.OffsetOf(b), static_cast<int64_t>(model.size()) - 70000 + 1);
   Append(10);
@@ -340,7 +353,7 @@ TEST_F(ReplBufferTest, PendingFillIovAdvanceReproduceTheStream) {
   rb.set_backlog_size(512 * 1024);  // 32 KB blocks
   Create(1234);
   Cursor c;
-  rb.Attach(&c, Append(10));
+  AppendAttach(10, &c);
   std::mt19937 rng(7);
   std::string got;
   for (int round = 0; round < 200; round++) {
@@ -366,7 +379,7 @@ TEST_F(ReplBufferTest, AdvanceToABlockEdgeMovesTheReference) {
   rb.set_backlog_size(256 * 1024);
   Create();
   Cursor c;
-  rb.Attach(&c, Append(3 * kMinBlock));
+  AppendAttach(3 * kMinBlock, &c);
   std::vector<ReplBlock*> ch = Chain(rb);
   ASSERT_GE(ch.size(), 3u);
   EXPECT_EQ(ch[0]->refcount, 2);
@@ -385,7 +398,7 @@ TEST_F(ReplBufferTest, AdvanceToABlockEdgeMovesTheReference) {
 TEST_F(ReplBufferTest, CursorStaysOnAFullTailAndSeesLaterAppends) {
   Create();
   Cursor c;
-  rb.Attach(&c, Append(100));
+  AppendAttach(100, &c);
   ReplBlock* tail = c.block;
   // Not full: the cursor waits at the end of the tail, the next bytes go there.
   rb.Advance(&c, rb.Pending(c));
@@ -520,7 +533,7 @@ TEST_F(ReplBufferTest, SlowCursorMakesTheBacklogGrow) {
   rb.set_backlog_size(kMinBacklog);
   Create();
   Cursor c;
-  rb.Attach(&c, Append(10));
+  AppendAttach(10, &c);
   for (int i = 0; i < 40; i++) Append(5000);
   EXPECT_EQ(rb.backlog_offset(), 1);
   EXPECT_EQ(rb.histlen(), 200010);
@@ -631,7 +644,7 @@ TEST_F(ReplBufferTest, AppendStartSurvivesItsOwnTrim) {
     Append(100);  // one block: head == tail
     if (tail_full) Append(Chain(rb).back()->size - 100);
     int64_t start_off = End();
-    Cursor start = Append(64 * 1024);
+    Cursor start = Append(64 * 1024, nullptr, false);
     std::vector<ReplBlock*> ch = Chain(rb);
     bool alive = std::find(ch.begin(), ch.end(), start.block) != ch.end();
     EXPECT_TRUE(alive) << "Append trimmed the block its returned start points into; backlog now starts at "
@@ -639,6 +652,8 @@ TEST_F(ReplBufferTest, AppendStartSurvivesItsOwnTrim) {
     if (alive) {
       Cursor c;
       rb.Attach(&c, start);
+      // Trimming after the attach keeps the block the cursor starts in.
+      rb.Trim();
       EXPECT_EQ(rb.OffsetOf(c), start_off);
       EXPECT_EQ(ReadAll(rb, c), Want(start_off));
       rb.Detach(&c);
@@ -677,7 +692,7 @@ TEST_F(ReplBufferTest, DifferentialRandomOps) {
         size_t n = rnd(10) < 7 ? rnd(2000) : rnd(10) < 9 ? rnd(40000) : rnd(300000);
         int64_t at = End();
         bool nb = false;
-        Cursor start = Append(n, &nb);
+        Cursor start = Append(n, &nb, false);
         measured = false;  // Append checks memory itself (the model grows)
         trims = nb;
         if (n > 0) {
@@ -694,6 +709,8 @@ TEST_F(ReplBufferTest, DifferentialRandomOps) {
             EXPECT_EQ(w.off, at);
           }
         }
+        // As FeedBytes: trim after the waiting cursors attached.
+        if (nb) rb.Trim();
       } else if (op < 65) {
         if (sc.state == SimCursor::kOn) {
           size_t pending = rb.Pending(sc.c);
