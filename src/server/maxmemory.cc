@@ -202,7 +202,9 @@ bool Server::EvictClients(Client* current) {
   };
   std::vector<Candidate> cands;
   for (Client* c = clients_head_; c; c = c->next) {
-    if (c->closed() || (c->flags & (kClientNoEvict | kClientProtected))) continue;
+    // Why not replicas nor our master: Redis's clientEvictionAllowed
+    // never evicts replication links.
+    if (c->closed() || (c->flags & (kClientNoEvict | kClientProtected | kClientSlave | kClientMaster))) continue;
     cands.push_back({c, MemBucket(c->evict_mem)});
   }
   std::stable_sort(cands.begin(), cands.end(),
@@ -232,7 +234,7 @@ std::string Server::ClientEvictionBuckets() {
   size_t sum[kBuckets] = {};
   unsigned long count[kBuckets] = {};
   for (Client* c = clients_head_; c; c = c->next) {
-    if (c->closed() || (c->flags & (kClientNoEvict | kClientProtected))) continue;
+    if (c->closed() || (c->flags & (kClientNoEvict | kClientProtected | kClientSlave | kClientMaster))) continue;
     int b = MemBucket(c->evict_mem);
     sum[b] += c->evict_mem;
     count[b]++;

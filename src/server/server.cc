@@ -689,7 +689,9 @@ void Server::ClientsCron() {
   clients_cron_cursor_ = skip + batch.size();
   for (Client* c : batch) {
     if (c->closed()) continue;
-    if (timeout > 0 && !(c->flags & (kClientMonitor | kClientPubsub)) &&
+    // Why not replicas nor our master: their links have their own
+    // timeout (repl-timeout), as Redis's clientsCronHandleTimeout.
+    if (timeout > 0 && !(c->flags & (kClientMonitor | kClientPubsub | kClientSlave | kClientMaster | kClientBlocked)) &&
         now - c->last_interaction_ms > static_cast<int64_t>(timeout) * 1000) {
       Log(LogLevel::kVerbose, "Closing idle client");
       c->Close();
