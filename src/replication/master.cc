@@ -221,7 +221,13 @@ void Replication::AttachWaitingReplicas(const ReplBuffer::Cursor& start, bool ne
 void Replication::CheckReplicaOutputLimit(Client& c, ReplicaLink& l) {
   const server::Config::ClientOutputBufferLimit& lim = srv_->cfg().cobl_replica;
   size_t used = l.output_memory();
-  bool hard = lim.hard && used >= lim.hard;
+  // Why: a replica may always hold a backlog's worth (Redis raises a hard
+  // limit under repl-backlog-size to it), or every burst the backlog can
+  // absorb would drop it.
+  size_t hard_limit = lim.hard;
+  auto backlog = static_cast<size_t>(srv_->cfg().repl_backlog_size);
+  if (hard_limit && hard_limit < backlog) hard_limit = backlog;
+  bool hard = hard_limit && used >= hard_limit;
   bool soft = lim.soft && used >= lim.soft;
   int64_t now = Now();
   if (soft) {
@@ -711,6 +717,8 @@ void Replication::OnPipeReadable() {
         l.last_partial_write = Now();
         l.pipe_writing = true;
         pipe_writing_++;
+        // The rest goes when the socket can take it (ReplicaLink::Flush).
+        c->connection()->WatchWritable();
       }
       alive++;
     }
@@ -1049,12 +1057,13 @@ void Replication::ClientClosed(Client& c) {
     Log(LogLevel::kWarning, "Background saving terminated by signal %d", SIGUSR1);
   }
   if (l.cursor.attached()) buf_.Detach(&l.cursor);
+  // Why first: the next chunk must not go to this closing replica.
+  for (Client*& p : pipe_conns_)
+    if (p == &c) p = nullptr;
   if (l.pipe_writing) {
     l.pipe_writing = false;
     PipeWriteDone();
   }
-  for (Client*& p : pipe_conns_)
-    if (p == &c) p = nullptr;
   if (l.state == ReplicaState::kOnline) Log(LogLevel::kNotice, "Connection with replica %s lost.", ReplicaName(c).c_str());
   if (replicas_.empty()) no_replicas_since_ = Now();
   RefreshGoodReplicas();

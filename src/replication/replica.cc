@@ -170,6 +170,11 @@ void Replication::Start() {
     // replicaof from the config file).
     link_state_ = LinkState::kConnect;
   }
+  // Why now: Redis's first replicationCron runs with the first serverCron,
+  // right after startup (a replica connects at once, and the cron loop
+  // counter moves past 0 before any replica can attach, so none gets a
+  // first-tick PING).
+  Cron();
 }
 
 // ---------------------------------------------------------------------------

@@ -157,6 +157,10 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   void LogShutdownReplicas() override;
   void AppendInfo(std::string* s) override;
   Memory memory() const override;
+  void ResetStats() override {
+    stat_sync_full = stat_sync_partial_ok = stat_sync_partial_err = 0;
+    stat_net_repl_input = stat_net_repl_output = 0;
+  }
   Stats stats() const override {
     return Stats{stat_sync_full, stat_sync_partial_ok, stat_sync_partial_err, stat_net_repl_input,
                  stat_net_repl_output};

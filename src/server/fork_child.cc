@@ -26,6 +26,14 @@ struct Report {
   size_t cow;
 };
 
+void SendReport(int fd, const Report& r) {
+  if (write(fd, &r, sizeof(r)) != static_cast<ssize_t>(sizeof(r))) {
+    // Redis's sendChildInfoGeneric: the parent is gone (killed): stop.
+    Log(LogLevel::kWarning, "Child failed reporting info to parent, exiting. %s", strerror(errno));
+    _exit(1);
+  }
+}
+
 }  // namespace
 
 size_t PrivateDirtyBytes() {
@@ -63,6 +71,10 @@ pid_t ForkChild::Start(ChildType type, const char* title, const std::function<bo
   if (pid == 0) {
     // Why 'C': Redis's log lines from a child say so.
     SetLogRole('C');
+    // Why close the read end: a report to a parent that died then fails
+    // (EPIPE) and the child stops instead of finishing for nobody.
+    if (pipe_[0] >= 0) close(pipe_[0]);
+    pipe_[0] = -1;
     // Why: the port must be free if the parent dies while we work.
     srv_->CloseListenersInChild();
     srv_->SetChildProcTitle(title);
@@ -91,9 +103,10 @@ void ForkChild::ReportProgress(uint64_t keys) {
   if (now - last_report_ms_ < 1000) return;
   last_report_ms_ = now;
   Report r{0, keys, PrivateDirtyBytes()};
-  ssize_t n = write(pipe_[1], &r, sizeof(r));
-  (void)n;
+  SendReport(pipe_[1], r);
 }
+
+
 
 void ForkChild::ReportFinal(const char* what) {
   size_t cow = PrivateDirtyBytes();
@@ -102,8 +115,7 @@ void ForkChild::ReportFinal(const char* what) {
         cow >> 20, cow >> 20);
   }
   Report r{1, keys_done_child_, cow};
-  ssize_t n = write(pipe_[1], &r, sizeof(r));
-  (void)n;
+  SendReport(pipe_[1], r);
 }
 
 void ForkChild::ReadReports() {

@@ -106,6 +106,8 @@ class ReplicationHooks {
     uint64_t net_input = 0, net_output = 0;
   };
   virtual Stats stats() const = 0;
+  // CONFIG RESETSTAT.
+  virtual void ResetStats() = 0;
 };
 
 }  // namespace vireo::server

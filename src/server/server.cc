@@ -495,6 +495,16 @@ void Server::SetChildProcTitle(const char* title) {
 void Server::ProcessEventsWhileBlocked() {
   UpdateTime();
   loop_.RunOnce(0);
+  // Redis's whileBlockedCron: a SIGTERM / SIGINT while loading shuts the
+  // server down now, without saving (the dataset is half loaded).
+  if (g_signal && snapshots_->loading()) {
+    int sig = g_signal;
+    g_signal = 0;
+    (void)sig;
+    Log(LogLevel::kWarning, "Received shutdown signal during loading, scheduling shutdown.");
+    std::string err;
+    if (PrepareShutdown(true, false, true, false, &err) && FinishShutdown()) exit(0);
+  }
   auto v = std::move(pending_writes_);
   pending_writes_.clear();
   for (Client* c : v) {
@@ -775,6 +785,7 @@ void Server::SlowlogPush(Client& c, int64_t duration_us) {
 
 void Server::ResetStats() {
   keyspace_->stats() = engine::KeyspaceStats{};
+  if (repl_) repl_->ResetStats();
   engine::lazyfree::ResetStats();
   evictor_->ResetStats();
   Stats fresh;
