@@ -1182,6 +1182,11 @@ void Replication::MasterCron() {
 }
 
 void Replication::Cron() {
+  // Why not while loading: the cron also runs between the chunks of a
+  // load (serving -LOADING), and the transfer being loaded must not time
+  // out or reconnect under it (Redis's whileBlockedCron has no
+  // replicationCron).
+  if (srv_->snapshots().loading() || srv_->snapshots().async_loading()) return;
   // Every tick: a FAILOVER's target may have caught up.
   UpdateFailoverStatus();
   // Redis runs replicationCron once a second, ten times a second while

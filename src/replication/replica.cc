@@ -746,7 +746,11 @@ bool Replication::LoadFromSocket() {
   struct timeval tv{cfg.repl_timeout, 0};
   setsockopt(link_fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   server::Snapshotter& snap = srv_->snapshots();
-  snap.StartLoading(static_cast<uint64_t>(transfer_size_));
+  // Why async only with the same history: the data served meanwhile is a
+  // past state of what is being loaded (Redis's swapdb async loading).
+  bool async = swap && memcmp(replid_, master_replid_, 40) == 0;
+  snap.StartLoading(static_cast<uint64_t>(transfer_size_), async);
+  if (swap) temp->options().loading = true;
   rdb::Reader r(link_fd_, usemark_ ? 0 : static_cast<uint64_t>(transfer_size_));
   if (!usemark_) r.set_read_limit(static_cast<uint64_t>(transfer_size_));
   rdb::FileLoadOptions o = snap.LoadOptions(false, true);
@@ -784,6 +788,7 @@ bool Replication::LoadFromSocket() {
   if (swap) {
     AttachToNewMaster();
     Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+    temp->options().loading = false;
     srv_->keyspace().AdoptContents(*temp, true);
     Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: Discarding old DB in background");
   }

@@ -269,6 +269,12 @@ bool Server::ProcessCommand(Client& c) {
     Reject(*this, c, cmd, err::kLoading);
     return true;
   }
+  // A replica loading its master's RDB beside the data it serves (swapdb,
+  // same history): only what would disturb the load is refused.
+  if (snapshots_->async_loading() && cmd->has(kCmdNoAsyncLoading)) {
+    Reject(*this, c, cmd, err::kLoading);
+    return true;
+  }
   // Why: a MONITOR client is flagged as a replica in Redis, and replicas
   // may not touch the keyspace.
   if ((c.flags & (kClientMonitor | kClientSlave)) &&

@@ -289,10 +289,14 @@ Snapshotter::LoadResult Snapshotter::LoadFile(bool at_startup, bool merge, bool 
   return LoadResult::kOk;
 }
 
-void Snapshotter::StartLoading(uint64_t total_bytes) {
-  loading_ = true;
-  srv_->config.set_loading(true);  // CONFIG SET of deny-loading configs: -LOADING
-  srv_->keyspace().options().loading = true;
+void Snapshotter::StartLoading(uint64_t total_bytes, bool async) {
+  if (async) {
+    async_loading_ = true;
+  } else {
+    loading_ = true;
+    srv_->config.set_loading(true);  // CONFIG SET of deny-loading configs: -LOADING
+    srv_->keyspace().options().loading = true;
+  }
   loading_start_ = time(nullptr);
   loading_total_ = total_bytes;
   loading_loaded_ = 0;
@@ -301,6 +305,7 @@ void Snapshotter::StartLoading(uint64_t total_bytes) {
 }
 
 void Snapshotter::StopLoading() {
+  async_loading_ = false;
   loading_ = false;
   srv_->config.set_loading(false);
   srv_->keyspace().options().loading = false;
@@ -341,8 +346,8 @@ void Snapshotter::AppendInfo(std::string* s) const {
   bool running = child_running();
   snprintf(buf, sizeof(buf),
            "loading:%d\r\n"
-           "async_loading:0\r\n",
-           loading_ ? 1 : 0);
+           "async_loading:%d\r\n",
+           loading_ ? 1 : 0, async_loading_ ? 1 : 0);
   s->append(buf);
   srv_->child().AppendInfo(s);
   snprintf(buf, sizeof(buf),
@@ -366,7 +371,7 @@ void Snapshotter::AppendInfo(std::string* s) const {
 }
 
 void Snapshotter::AppendLoadingInfo(std::string* s) const {
-  if (!loading_) return;
+  if (!loading_ && !async_loading_) return;
   // Redis's ETA: elapsed time scaled by the bytes still to read.
   int64_t elapsed = time(nullptr) - loading_start_;
   uint64_t remaining = loading_total_ > loading_loaded_ ? loading_total_ - loading_loaded_ : 1;

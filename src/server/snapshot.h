@@ -86,7 +86,11 @@ class Snapshotter {
   // Redis's startLoading / loadingAbsProgress / stopLoading, shared with
   // the AOF loader: -LOADING, the INFO loading_* fields, deny-loading
   // configs, and no key expires while loading (Redis's keyIsExpired).
-  void StartLoading(uint64_t total_bytes);
+  // `async` (a replica's swapdb load of the same history): clients keep
+  // reading the current data meanwhile, only no-async-loading commands get
+  // -LOADING, and the keyspace served is not the one being loaded.
+  void StartLoading(uint64_t total_bytes, bool async = false);
+  bool async_loading() const { return async_loading_; }
   void LoadingProgress(uint64_t loaded_bytes) { loading_loaded_ = loaded_bytes; }
   void StopLoading();
   // The options for loading an RDB stream with the current config;
@@ -118,6 +122,7 @@ class Snapshotter {
   uint64_t rdb_saves_ = 0;
   // Loading.
   bool loading_ = false;
+  bool async_loading_ = false;
   int64_t loading_start_ = 0;
   uint64_t loading_total_ = 0, loading_loaded_ = 0, loading_rdb_used_mem_ = 0;
   uint64_t last_load_keys_loaded_ = 0, last_load_keys_expired_ = 0;

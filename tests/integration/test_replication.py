@@ -797,3 +797,35 @@ def test_role_change_unblocks_blocked_clients(server_factory, tmp_path):
         b"(master -> replica?)")
     assert c.wait_closed()
     c.close()
+
+
+def test_swapdb_async_loading_serves_old_data(server_factory, tmp_path):
+    # replication.tcl "diskless loading short read" / async_loading: a
+    # replica with repl-diskless-load swapdb that full-syncs again with the
+    # same history keeps serving its current data while it loads.
+    m, (r,) = ru.start_group(server_factory, tmp_path, 1,
+                             master_args=["--repl-diskless-sync", "yes",
+                                          "--repl-backlog-size", "16kb"],
+                             replica_args=["--repl-diskless-load", "swapdb",
+                                           # why: serve clients between small chunks
+                                           "--loading-process-events-interval-bytes", 1024])
+    m.r.set("mykey", "old")
+    for i in range(3000):
+        m.r.set("fill:%d" % i, "x" * 10)
+    ru.wait_offsets(m, r)
+    # The link drops and the gap outgrows the backlog: a full sync follows,
+    # with the replica's replid equal to the master's.
+    m.r.config_set("rdb-key-save-delay", 1000)
+    assert r.r.execute_command("CLIENT", "KILL", "TYPE", "master") == 1
+    m.r.set("big", "y" * 100000)
+    ru.poll(lambda: ru.info(r, "persistence")["async_loading"] == "1",
+            "replica not async loading", 20)
+    assert ru.info(r, "persistence")["loading"] == "0"
+    assert r.r.get("mykey") == "old"          # reads are served from the old data
+    assert ru.call(r, "SAVE").startswith("-LOADING")  # no-async-loading commands wait
+    m.r.config_set("rdb-key-save-delay", 0)
+    ru.wait_link_up(r, 60)
+    ru.wait_offsets(m, r)
+    assert r.r.get("big") == "y" * 100000
+    assert ru.info(r, "persistence")["async_loading"] == "0"
+    ru.assert_same_data(m, r)
