@@ -631,6 +631,9 @@ bool Replication::StartDisklessChild(bool exclude_data) {
     aux.used_mem = static_cast<int64_t>(base::UsedMemory());
     if (ok) {
       rdb::Writer w(wfd);
+      // Why 16 KB (Redis's PROTO_IOBUF_LEN for rioFd): the replicas get
+      // the snapshot as it is made, not in big late bursts.
+      w.set_flush_bytes(16 * 1024);
       // Why an empty keyspace: a filtered RDB carries no data (the aux
       // fields tell the replica where the stream starts).
       engine::Keyspace empty(1);
