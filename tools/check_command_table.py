@@ -16,10 +16,20 @@ starts redis-server (or uses --port), then for each command:
     dict order in the real reply, so we order ours like the real one and
     separately check that the *sets* of subcommands are equal;
   * rebuilds the full COMMAND and COMMAND DOCS replies likewise.
+All of that runs twice: against the plain redis-server with the table as
+CommandTable::ApplyMode(false) leaves it (no kCmdOnlySentinel entry), and
+against `redis-server sentinel.conf --sentinel` with the table as
+ApplyMode(true) leaves it (kCmdSentinel entries only). Why: that proves the
+two mode flags, which COMMAND INFO does not show, select exactly the commands
+and subcommands each mode of Redis has (expected flags: SENTINEL = in the
+sentinel's COMMAND LIST, ONLY_SENTINEL = not in the plain server's).
 
-Usage: /usr/bin/python3 tools/check_command_table.py [--port N] [--all]
+Usage: /usr/bin/python3 tools/check_command_table.py [--port N]
+           [--sentinel-port N] [--all]
 Without --all only get, set, config, client, command, object, xadd (and their
-subcommands) are checked per command; the full-reply checks always run.
+subcommands) are checked per command against the plain server; every
+sentinel-mode command is always checked; the full-reply checks always run.
+No vireo-server build is needed: the table is compiled into a small dumper.
 Exit status 0 when everything matches.
 """
 
@@ -220,8 +230,11 @@ def docs_value(m, subs, proto):
 # ---- Comparison. ------------------------------------------------------------
 
 class Checker:
+  """Compares one server with the part of the table its mode keeps.
+  mode_flags(full) gives the SENTINEL / ONLY_SENTINEL flags expected."""
 
-  def __init__(self, table):
+  def __init__(self, table, mode_flags):
+    self.mode_flags = mode_flags
     self.by_full = {m.full: m for m in table}
     self.subs_of = {}
     for m in table:
@@ -269,6 +282,7 @@ class Checker:
       flags.add('PROTECTED')
     if full in gen.MAY_REPLICATE_COMMANDS:
       flags.add('may_replicate')
+    flags |= self.mode_flags(full)
     want = (c[1].value, flags, c[3].value, c[4].value, c[5].value,
             {a.text() for a in c[6].children})
     got = (m.arity, m.flags, m.first, m.last, m.step, m.acl)
@@ -375,40 +389,67 @@ class Checker:
               map_header(len(parts), proto) + b''.join(parts))
 
 
+def run_checks(checker, port, names):
+  for proto in ('resp2', 'resp3'):
+    conn = gen.Conn(port, resp3=(proto == 'resp3'))
+    for name in names:
+      checker.check_command(conn, proto, name)
+      for s in checker.subs_of.get(name, []):
+        checker.check_command(conn, proto, s.full)
+    checker.check_full_replies(conn, proto)
+    conn.close()
+
+
 def main():
   ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   ap.add_argument('--port', type=int)
+  ap.add_argument('--sentinel-port', type=int)
   ap.add_argument('--server', default='/usr/bin/redis-server')
   ap.add_argument('--all', action='store_true',
                   help='check every command and subcommand individually')
   args = ap.parse_args()
   with tempfile.TemporaryDirectory(prefix='vireo-check-') as workdir:
     table = build_and_dump(workdir)
-  checker = Checker(table)
-  top = sorted(m.full for m in table if m.parent is None)
-  names = top if args.all else DEFAULT_COMMANDS
-  server = None
+  # The table as each mode of CommandTable::ApplyMode keeps it.
+  plain_table = [m for m in table if 'ONLY_SENTINEL' not in m.flags]
+  sentinel_table = [m for m in table if 'SENTINEL' in m.flags]
+  servers = []
   try:
     if args.port is None:
-      server = gen.ReferenceServer(args.server)
-      port = server.port
+      servers.append(gen.ReferenceServer(args.server))
+      port = servers[-1].port
     else:
       port = args.port
-    for proto in ('resp2', 'resp3'):
-      conn = gen.Conn(port, resp3=(proto == 'resp3'))
-      for name in names:
-        checker.check_command(conn, proto, name)
-        for s in checker.subs_of.get(name, []):
-          checker.check_command(conn, proto, s.full)
-      checker.check_full_replies(conn, proto)
-      conn.close()
+    if args.sentinel_port is None:
+      servers.append(gen.ReferenceServer(args.server, sentinel=True))
+      sentinel_port = servers[-1].port
+    else:
+      sentinel_port = args.sentinel_port
+    plain_names = gen.command_list(port)
+    sentinel_names = gen.command_list(sentinel_port)
+
+    def mode_flags(full):
+      return (({'SENTINEL'} if full in sentinel_names else set()) |
+              (set() if full in plain_names else {'ONLY_SENTINEL'}))
+
+    plain = Checker(plain_table, mode_flags)
+    top = sorted(m.full for m in plain_table if m.parent is None)
+    run_checks(plain, port, top if args.all else DEFAULT_COMMANDS)
+    sentinel = Checker(sentinel_table, mode_flags)
+    sentinel_top = sorted(m.full for m in sentinel_table if m.parent is None)
+    run_checks(sentinel, sentinel_port, sentinel_top)
   finally:
-    if server is not None:
-      server.stop()
-  nsub = len(table) - len(top)
-  print('table: %d top-level commands, %d subcommands' % (len(top), nsub))
-  print('%d checks, %d failures' % (checker.checks, checker.failures))
-  return 1 if checker.failures else 0
+    for s in servers:
+      s.stop()
+  for what, part, checker in (('plain', plain_table, plain),
+                              ('sentinel', sentinel_table, sentinel)):
+    ntop = sum(1 for m in part if m.parent is None)
+    print('%s mode: %d top-level commands, %d subcommands; '
+          '%d checks, %d failures' % (what, ntop, len(part) - ntop,
+                                      checker.checks, checker.failures))
+  failures = plain.failures + sentinel.failures
+  print('table: %d entries; %d failures in all' % (len(table), failures))
+  return 1 if failures else 0
 
 
 if __name__ == '__main__':

@@ -14,6 +14,18 @@ Options: --server PATH (default /usr/bin/redis-server), --out FILE.
 
 The RESP parsing is done here on raw socket bytes (not redis-py), because we
 need the exact byte span of every element.
+
+Sentinel mode: a second reference, `redis-server <tmp>/sentinel.conf
+--sentinel`, tells which commands exist in sentinel mode (its COMMAND LIST,
+subcommands included) and describes the sentinel-only SENTINEL container and
+its subcommands. Why: Redis 7.0's populateCommandStructure drops a command or
+subcommand without CMD_SENTINEL in sentinel mode and one with
+CMD_ONLY_SENTINEL otherwise; COMMAND INFO shows neither flag, so we derive
+them: kCmdSentinel = listed by the sentinel, kCmdOnlySentinel = unknown to
+the plain server. The entries both servers know are kept from the plain
+server; the generator warns if the sentinel's bytes for one of them differ
+(in 7.0.15 they are identical apart from the dict order of subcommands).
+--sentinel-port N uses a running sentinel instead of starting one.
 """
 
 import argparse
@@ -53,7 +65,8 @@ CMD_FLAGS = {
     'allow_busy': 'kCmdAllowBusy',
     'no_async_loading': 'kCmdNoAsyncLoading',
 }
-CMD_FLAG_ORDER = list(CMD_FLAGS.values()) + ['kCmdProtected']
+CMD_FLAG_ORDER = list(CMD_FLAGS.values()) + ['kCmdProtected', 'kCmdSentinel',
+                                             'kCmdOnlySentinel']
 
 # Redis marks these CMD_PROTECTED (enable-debug-command / enable-module-command);
 # COMMAND INFO does not show the flag, so it is added from this fixed list.
@@ -262,17 +275,28 @@ def free_port():
 
 
 class ReferenceServer:
-  """Starts redis-server in a temp dir; stop() kills exactly that PID."""
+  """Starts redis-server in a temp dir; stop() kills exactly that PID.
+  sentinel=True starts it as `redis-server <dir>/sentinel.conf --sentinel`."""
 
-  def __init__(self, binary):
+  def __init__(self, binary, sentinel=False):
     self.dir = tempfile.mkdtemp(prefix='vireo-gen-')
     self.port = free_port()
     self.log = open(os.path.join(self.dir, 'server.log'), 'wb')
-    self.proc = subprocess.Popen(
-        [binary, '--port', str(self.port), '--bind', '127.0.0.1',
-         '--save', '', '--appendonly', 'no', '--dir', self.dir,
-         '--daemonize', 'no'],
-        stdout=self.log, stderr=subprocess.STDOUT)
+    if sentinel:
+      # Why: Sentinel refuses to start without a writable config file. The
+      # monitored master (port 1) never answers; only the command table of
+      # the process matters here.
+      conf = os.path.join(self.dir, 'sentinel.conf')
+      with open(conf, 'w') as f:
+        f.write('port %d\nbind 127.0.0.1\ndir %s\ndaemonize no\n'
+                'sentinel monitor m 127.0.0.1 1 1\n' % (self.port, self.dir))
+      argv = [binary, conf, '--sentinel']
+    else:
+      argv = [binary, '--port', str(self.port), '--bind', '127.0.0.1',
+              '--save', '', '--appendonly', 'no', '--dir', self.dir,
+              '--daemonize', 'no']
+    self.proc = subprocess.Popen(argv, stdout=self.log,
+                                 stderr=subprocess.STDOUT)
     deadline = time.time() + 10
     while True:
       try:
@@ -281,7 +305,8 @@ class ReferenceServer:
       except OSError:
         if self.proc.poll() is not None or time.time() > deadline:
           self.stop()
-          raise GenError('reference redis-server did not start')
+          raise GenError('reference %s did not start' %
+                         ('sentinel' if sentinel else 'redis-server'))
         time.sleep(0.05)
 
   def stop(self):
@@ -443,6 +468,54 @@ def collect(port):
   return entries
 
 
+def command_list(port):
+  """COMMAND LIST of the server on port: full names, subcommands included."""
+  conn = Conn(port, resp3=False)
+  names = {n.text() for n in conn.call('COMMAND', 'LIST').children}
+  conn.close()
+  return names
+
+
+def describe_difference(a, b):
+  """Names of the fields where two entries of the same command differ;
+  subcommands are compared as sets (they come in dict order)."""
+  out = [f for f in ('arity', 'flags', 'acl', 'first', 'last', 'step',
+                     'key_specs', 'info', 'docs', 'docs_pairs')
+         if getattr(a, f) != getattr(b, f)]
+  if set(a.subcommands) != set(b.subcommands):
+    out.append('subcommands')
+  return out
+
+
+def merge_sentinel(entries, sentinel_entries, sentinel_names):
+  """Adds the sentinel-mode flags to entries (from the plain server) and the
+  entries only the sentinel knows. Returns warnings for shared entries whose
+  sentinel metadata differs (the plain server's is kept)."""
+  warnings = []
+  plain = set(entries)
+  for full in sorted(sentinel_names):
+    if full not in sentinel_entries:
+      raise GenError('sentinel lists %s but has no COMMAND INFO for it' % full)
+  for full, se in sorted(sentinel_entries.items()):
+    if full not in sentinel_names:
+      raise GenError('sentinel describes %s but does not list it' % full)
+    e = entries.get(full)
+    if e is None:
+      # Why: CMD_SENTINEL|CMD_ONLY_SENTINEL, like SENTINEL and its
+      # subcommands in Redis's commands.c.
+      if se.parent is not None and se.parent in plain:
+        raise GenError('sentinel-only %s under a shared container' % full)
+      se.flags += ['kCmdSentinel', 'kCmdOnlySentinel']
+      entries[full] = se
+      continue
+    diff = describe_difference(e, se)
+    if diff:
+      warnings.append('%s differs in sentinel mode (%s); kept the plain one' %
+                      (full, ', '.join(diff)))
+    e.flags.append('kCmdSentinel')
+  return warnings
+
+
 # --------------------------------------------------------------------------
 # C++ emission.
 # --------------------------------------------------------------------------
@@ -529,6 +602,7 @@ def emit(entries, out_path):
   o.append('//')
   o.append('// GENERATED by tools/gen_command_table.py -- do not edit by hand.')
   o.append('// Regenerate: /usr/bin/python3 tools/gen_command_table.py')
+  o.append('// kCmdSentinel / kCmdOnlySentinel come from redis-server --sentinel.')
   o.append('')
   o.append('#include <cstddef>')
   o.append('#include <string_view>')
@@ -592,25 +666,40 @@ def main():
   ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
   ap.add_argument('--port', type=int,
                   help='use a running redis-server on 127.0.0.1:PORT')
+  ap.add_argument('--sentinel-port', type=int,
+                  help='use a running redis-server --sentinel on 127.0.0.1:N')
   ap.add_argument('--server', default='/usr/bin/redis-server')
   ap.add_argument('--out', default=DEFAULT_OUT)
   args = ap.parse_args()
-  server = None
+  servers = []
   try:
     if args.port is None:
-      server = ReferenceServer(args.server)
-      port = server.port
+      servers.append(ReferenceServer(args.server))
+      port = servers[-1].port
     else:
       port = args.port
+    if args.sentinel_port is None:
+      servers.append(ReferenceServer(args.server, sentinel=True))
+      sentinel_port = servers[-1].port
+    else:
+      sentinel_port = args.sentinel_port
     entries = collect(port)
+    sentinel_entries = collect(sentinel_port)
+    sentinel_names = command_list(sentinel_port)
   finally:
-    if server is not None:
-      server.stop()
+    for s in servers:
+      s.stop()
+  for w in merge_sentinel(entries, sentinel_entries, sentinel_names):
+    print('warning: %s' % w, file=sys.stderr)
   size = emit(entries, args.out)
   top = sum(1 for e in entries.values() if e.parent is None)
   sub = len(entries) - top
-  print('%s: %d top-level commands, %d subcommands, %d entries, %d bytes' %
-        (args.out, top, sub, len(entries), size))
+  in_sentinel = sum(1 for e in entries.values()
+                    if e.parent is None and 'kCmdSentinel' in e.flags)
+  only = sum(1 for e in entries.values() if 'kCmdOnlySentinel' in e.flags)
+  print('%s: %d top-level commands, %d subcommands, %d entries, %d bytes; '
+        '%d top-level commands in sentinel mode, %d sentinel-only entries' %
+        (args.out, top, sub, len(entries), size, in_sentinel, only))
 
 
 if __name__ == '__main__':

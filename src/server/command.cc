@@ -53,6 +53,7 @@ bool CommandTable::Rename(std::string_view from, std::string_view to, std::strin
 }
 
 CommandTable::~CommandTable() {
+  for (Command* s : removed_subs_) delete s;
   for (Command* c : removed_) top_.push_back(c);
   for (Command* c : top_) {
     for (Command* s : c->subcommands) delete s;
@@ -74,6 +75,40 @@ static Command* MakeCommand(const CommandMeta* m, std::string full) {
   return c;
 }
 
+// SENTINEL and its subcommands have both flags; see InCommandMode.
+bool CommandTable::InMode(const CommandMeta* m) const { return InCommandMode(*m, sentinel_mode_); }
+
+void CommandTable::ApplyMode(bool sentinel_mode) {
+  sentinel_mode_ = sentinel_mode;
+  mode_applied_ = true;
+  std::vector<Command*> kept;
+  for (Command* c : top_) {
+    bool keep = InMode(c->meta);
+    if (keep && !c->subcommands.empty()) {
+      std::vector<Command*> subs;
+      for (Command* s : c->subcommands) {
+        if (InMode(s->meta)) {
+          subs.push_back(s);
+        } else {
+          c->sub_index.erase(s->declared);
+          removed_subs_.push_back(s);
+        }
+      }
+      c->subcommands = std::move(subs);
+      // A container is listed only with at least one subcommand (see top).
+      keep = !c->subcommands.empty() || c->handler != nullptr;
+    }
+    if (keep) {
+      kept.push_back(c);
+    } else {
+      // By value: the index key differs from c->name after a rename.
+      std::erase_if(index_, [c](const auto& kv) { return kv.second == c; });
+      removed_.push_back(c);
+    }
+  }
+  top_ = std::move(kept);
+}
+
 void CommandTable::Register(std::string_view fullname, Handler h) {
   std::string full = Lower(fullname);
   auto mit = meta_index_.find(full);
@@ -81,6 +116,8 @@ void CommandTable::Register(std::string_view fullname, Handler h) {
     missing_.push_back(full);
     return;
   }
+  // After ApplyMode a command the mode lacks stays unknown (not missing).
+  if (mode_applied_ && !InMode(mit->second)) return;
   size_t bar = full.find('|');
   if (bar == std::string::npos) {
     auto it = index_.find(full);

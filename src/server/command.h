@@ -6,6 +6,11 @@
 // what is implemented; anything else gets Redis's unknown-command error.
 // Container commands (CONFIG, CLIENT, OBJECT, ...) hold their subcommands and
 // are listed when at least one subcommand is implemented.
+//
+// Modes: the families register every handler they have, sentinel ones
+// ("sentinel|masters", ...) included; ApplyMode then keeps what the server's
+// mode has, as Redis's populateCommandStructure does at startup: in sentinel
+// mode only entries with kCmdSentinel, otherwise none with kCmdOnlySentinel.
 #pragma once
 
 #include <cstdint>
@@ -75,6 +80,16 @@ class CommandTable {
   // Checks that every registered name had metadata; returns missing names.
   const std::vector<std::string>& missing() const { return missing_; }
 
+  // Called once, after every family registered and before the config is
+  // loaded (rename-command sees the mode's table). Removes from lookups and
+  // COMMAND the commands the mode lacks, as if never registered: in sentinel
+  // mode every command and subcommand without kCmdSentinel, otherwise every
+  // one with kCmdOnlySentinel. A subcommand is judged by its own flags, like
+  // Redis; in 7.0.15 they always match their container's. A container left
+  // without subcommands goes too. Later Register calls obey the mode.
+  void ApplyMode(bool sentinel_mode);
+  bool sentinel_mode() const { return sentinel_mode_; }
+
   // Redis's lookupCommand over argv: the command, or its subcommand when the
   // command is a container and argc >= 2. nullptr when unknown.
   Command* Lookup(const std::vector<std::string_view>& argv) const;
@@ -96,8 +111,13 @@ class CommandTable {
   static void WriteDocs(Client& c, const Command* cmd);
 
  private:
+  bool InMode(const CommandMeta* m) const;
+
   std::vector<Command*> top_;
-  std::vector<Command*> removed_;  // renamed to "": kept until destruction
+  std::vector<Command*> removed_;  // renamed to "" or not in the mode: kept until destruction
+  std::vector<Command*> removed_subs_;  // subcommands not in the mode
+  bool sentinel_mode_ = false;
+  bool mode_applied_ = false;
   NameMap index_;
   std::unordered_map<std::string, const CommandMeta*> meta_index_;
   std::vector<std::string> missing_;

@@ -42,7 +42,15 @@
 //     presumably send "*0\r\n" for INFO and an empty subcommands map for DOCS.
 // Flags: kCmdProtected is set on DEBUG and on MODULE LOAD / LOADEX / UNLOAD
 // (not on the MODULE container: MODULE LIST and MODULE HELP work with
-// enable-module-command no). Sentinel flags are left 0.
+// enable-module-command no).
+// Modes: kCmdSentinel marks every command and subcommand `redis-server
+// --sentinel` lists (COMMAND LIST), kCmdOnlySentinel every one the plain
+// server does not know (SENTINEL and its subcommands, which have both, as
+// in Redis's commands.c). COMMAND INFO shows neither, so the generator asks
+// both servers; their metadata for the commands they share is identical in
+// 7.0.15 (only the dict order of subcommands differs). The table holds both
+// modes' entries: whatever walks kCommandMeta directly (ACL categories and
+// rules) should skip the entries InCommandMode rejects for the server's mode.
 #pragma once
 
 #include <cstddef>
@@ -76,8 +84,8 @@ enum CmdFlag : uint64_t {
   kCmdNoAsyncLoading = 1ull << 20,
   // Not shown by COMMAND INFO; set by the generator from a fixed list.
   kCmdProtected = 1ull << 32,  // DEBUG, MODULE: enable-debug-command / enable-module-command
-  kCmdSentinel = 1ull << 33,   // also available in sentinel mode
-  kCmdOnlySentinel = 1ull << 34,
+  kCmdSentinel = 1ull << 33,      // exists in sentinel mode
+  kCmdOnlySentinel = 1ull << 34,  // exists only in sentinel mode
   kCmdTouchesArbitraryKeys = 1ull << 35,  // may lazy-expire any key (SCAN, RANDOMKEY)
 };
 
@@ -155,5 +163,12 @@ struct CommandMeta {
 
 extern const CommandMeta kCommandMeta[];
 extern const size_t kCommandMetaCount;
+
+// Why: Redis's populateCommandStructure leaves out a command or subcommand
+// without CMD_SENTINEL in sentinel mode and one with CMD_ONLY_SENTINEL in
+// the normal mode.
+constexpr bool InCommandMode(const CommandMeta& m, bool sentinel_mode) {
+  return sentinel_mode ? (m.flags & kCmdSentinel) != 0 : (m.flags & kCmdOnlySentinel) == 0;
+}
 
 }  // namespace vireo::server
