@@ -21,6 +21,7 @@
 #include "base/memory.h"
 #include "commands/client_cmd.h"
 #include "commands/common.h"
+#include "commands/sentinel_cmd.h"
 #include "commands/registry.h"
 #include "engine/lazyfree.h"
 #include "server/client_admin.h"
@@ -271,7 +272,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "executable:%s\r\n"
         "config_file:%s\r\n"
         "io_threads_active:%d\r\n",
-        VIREO_REDIS_VERSION, VIREO_VERSION, "00000000", 0, BuildId(), "standalone", name.sysname,
+        VIREO_REDIS_VERSION, VIREO_VERSION, "00000000", 0, BuildId(), srv.sentinel_mode ? "sentinel" : "standalone", name.sysname,
         name.release, name.machine, static_cast<int>(sizeof(long) * 8), "POSIX clock_gettime",
         "epoll", "c11-builtin",
 #ifdef __GNUC__
@@ -554,6 +555,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
 namespace {
 
 void CmdInfo(Client& c) {
+  if (g_server->sentinel_mode) return SentinelInfo(c);
   std::vector<std::string_view> args(c.argv.begin() + 1, c.argv.end());
   c.reply.Verbatim(GenInfoString(args));
 }

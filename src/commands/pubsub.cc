@@ -7,6 +7,7 @@
 // confirmed by the registry with a push frame (an array in RESP2), one per
 // channel, as Redis does.
 #include "commands/common.h"
+#include "commands/sentinel_cmd.h"
 #include "server/pubsub.h"
 
 namespace vireo::commands {
@@ -74,7 +75,11 @@ void Publish(Client& c, bool shard) {
   c.reply.Int(receivers);
 }
 
-void CmdPublish(Client& c) { Publish(c, false); }
+void CmdPublish(Client& c) {
+  // In sentinel mode PUBLISH only takes hello messages from other sentinels.
+  if (g_server->sentinel_mode) return SentinelPublish(c);
+  Publish(c, false);
+}
 void CmdSPublish(Client& c) { Publish(c, true); }
 
 const char* const kPubsubHelp[] = {

@@ -27,7 +27,8 @@ void RegisterAclFamily(server::CommandTable& t);          // acl_cmd.cc: ACL ...
 void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM SMEMBERS ... SSCAN
 void RegisterPersistenceFamily(server::CommandTable& t);  // persistence_cmd.cc: SAVE BGSAVE LASTSAVE DUMP RESTORE
 void RegisterMigrateFamily(server::CommandTable& t);      // migrate_cmd.cc: MIGRATE
-void RegisterReplicationFamily(server::CommandTable& t);  // replication_cmd.cc: SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE WAIT
+void RegisterReplicationFamily(server::CommandTable& t);
+void RegisterSentinelFamily(server::CommandTable& t);     // sentinel_cmd.cc: SENTINEL (sentinel mode only)  // replication_cmd.cc: SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE WAIT
 // INFO stats migrate_cached_sockets (migrate_cmd.cc).
 size_t MigrateCachedSockets();
 

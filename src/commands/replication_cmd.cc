@@ -3,6 +3,7 @@
 // The handlers only hand over to the replication module
 // (src/replication/replication.h), which owns the state they act on.
 #include "commands/common.h"
+#include "commands/sentinel_cmd.h"
 #include "commands/registry.h"
 #include "replication/replication.h"
 
@@ -14,7 +15,10 @@ replication::Replication& R() { return *replication::Get(); }
 void CmdSync(Client& c) { R().SyncCommand(c); }
 void CmdReplconf(Client& c) { R().ReplconfCommand(c); }
 void CmdReplicaof(Client& c) { R().ReplicaofCommand(c); }
-void CmdRole(Client& c) { R().RoleCommand(c); }
+void CmdRole(Client& c) {
+  if (g_server->sentinel_mode) return SentinelRole(c);
+  R().RoleCommand(c);
+}
 void CmdWait(Client& c) { R().WaitCommand(c); }
 void CmdFailover(Client& c) { R().FailoverCommand(c); }
 

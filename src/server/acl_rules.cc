@@ -33,17 +33,25 @@ struct CmdIndex {
   std::vector<std::vector<int>> subs;  // by ID
   std::vector<std::string> fullname;   // by ID
   std::unordered_map<std::string, int> by_name;
+  std::vector<bool> active;  // by ID: exists in the server's mode
   CmdIndex() {
     size_t n = kCommandMetaCount;
     subs.resize(n);
     fullname.resize(n);
+    active.resize(n);
+    // Why: like Redis's command table, ACL knows only the commands of the
+    // mode the server runs in (SENTINEL only in sentinel mode, GET only
+    // outside it). Built on first use, after main chose the mode.
+    bool sentinel = g_server && g_server->commands().sentinel_mode();
     for (size_t i = 0; i < n; i++) {
       const CommandMeta& m = kCommandMeta[i];
+      active[i] = InCommandMode(m, sentinel);
       fullname[i] = m.parent ? std::string(m.parent) + "|" + m.name : std::string(m.name);
-      by_name[fullname[i]] = static_cast<int>(i);
+      if (active[i]) by_name[fullname[i]] = static_cast<int>(i);
     }
     for (size_t i = 0; i < n; i++) {
       const CommandMeta& m = kCommandMeta[i];
+      if (!active[i]) continue;
       if (!m.parent) {
         top.push_back(static_cast<int>(i));
       } else if (auto it = by_name.find(m.parent); it != by_name.end()) {
@@ -95,8 +103,9 @@ void SetCategory(Selector* s, uint64_t flag, bool allow) {
 
 void CountCategory(const Selector& s, uint64_t flag, unsigned long* on, unsigned long* off) {
   *on = *off = 0;
+  const CmdIndex& ix = Index();
   for (size_t id = 0; id < kCommandMetaCount; id++) {
-    if (!(kCommandMeta[id].acl_categories & flag)) continue;
+    if (!ix.active[id] || !(kCommandMeta[id].acl_categories & flag)) continue;
     if (s.Bit(static_cast<int>(id)))
       (*on)++;
     else

@@ -150,6 +150,7 @@ struct ConfigManager::Impl {
   std::vector<std::vector<size_t>> slot_hooks;  // slot -> hooks[] indexes
 
   RenameCommandHandler rename_handler;
+  SentinelHooks sentinel;
   UserHandler user_handler;
   UserLinesProvider user_lines_provider;
 
@@ -309,13 +310,17 @@ struct ConfigManager::Impl {
         }
         See(name);
       } else if (name == "sentinel") {
-        // A bare "sentinel" is how main() detects sentinel mode; anything
-        // else needs that mode, which Vireo does not have.
+        // A bare "sentinel" is how main() detects sentinel mode (nothing to
+        // do here); the others are queued for the sentinel, which applies
+        // them after the whole text is read.
         if (argc != 1) {
-          err = "sentinel directive while not in sentinel mode";
-          break;
+          if (!sentinel.queue) {
+            err = "sentinel directive while not in sentinel mode";
+            break;
+          }
+          sentinel.queue(std::vector<std::string>(argv.begin() + 1, argv.end()), static_cast<int>(i + 1),
+                         std::string(CStr(line)));
         }
-        See("sentinel");
       } else {
         err = "Bad directive or wrong number of arguments";
         break;
@@ -735,6 +740,9 @@ bool ConfigManager::Rewrite(std::string* err, bool force_all, int* errno_out) {
       // Lines are indexed by canonical name, so an alias line ("slaveof",
       // "lua-time-limit") is rewritten in place under the canonical name.
       std::string option = key ? std::string(m.slots[key->slot].def->name) : ToLower((*argv)[0]);
+      // Why: Redis indexes sentinel lines by "sentinel <subdirective>", so
+      // each kind is rewritten in place and in order.
+      if (m.sentinel.rewrite && argv->size() > 1 && option == "sentinel") option += " " + ToLower((*argv)[1]);
       if (size_t p = option.find("slave"); p != std::string::npos) option.replace(p, 5, "replica");
       state.option_to_line[option].push_back(state.lines.size() - 1);
     }
@@ -742,7 +750,14 @@ bool ConfigManager::Rewrite(std::string* err, bool force_all, int* errno_out) {
 
   // Step 2: rewrite every option (canonical names only).
   SlotContext ctx = m.Ctx(false);
-  for (const Slot& slot : m.slots) config_internal::RewriteSlot(slot, slot.def->name, ctx, &state);
+  for (const Slot& slot : m.slots) {
+    // Why: in sentinel mode Redis does not rewrite the save parameters.
+    if (m.sentinel.rewrite && slot.def->name == std::string_view("save")) {
+      state.MarkProcessed("save");
+      continue;
+    }
+    config_internal::RewriteSlot(slot, slot.def->name, ctx, &state);
+  }
   if (!cfg_.aclfile.empty()) {
     state.MarkProcessed("user");  // users live in the ACL file
   } else {
@@ -756,6 +771,13 @@ bool ConfigManager::Rewrite(std::string* err, bool force_all, int* errno_out) {
     state.RewriteLine("loadmodule", std::move(line), true);
   }
   state.MarkProcessed("loadmodule");
+  if (m.sentinel.rewrite) {
+    m.sentinel.rewrite(
+        [&state](std::string_view option, std::string line, bool force) {
+          state.RewriteLine(option, std::move(line), force);
+        },
+        [&state](std::string_view option) { state.MarkProcessed(option); });
+  }
 
   // Step 3: blank the lines of processed options that were not reused.
   state.RemoveOrphaned();
@@ -791,6 +813,10 @@ bool ConfigManager::Rewrite(std::string* err, bool force_all, int* errno_out) {
   }
   return true;
 }
+
+void ConfigManager::SetSentinelHooks(SentinelHooks hooks) { impl_->sentinel = std::move(hooks); }
+
+bool ConfigManager::sentinel_mode() const { return static_cast<bool>(impl_->sentinel.queue); }
 
 void ConfigManager::OnChange(std::string_view name, Hook hook) { OnChange({name}, std::move(hook)); }
 

@@ -311,6 +311,20 @@ class ConfigManager {
   using UserLinesProvider = std::function<std::vector<std::string>()>;
   void SetUserLinesProvider(UserLinesProvider provider);
 
+  // Sentinel mode (installed before Load): `sentinel <args>` lines go to
+  // `queue` (Redis's queueSentinelConfig; args exclude the word
+  // "sentinel"), and CONFIG REWRITE asks `rewrite` for the sentinel lines
+  // (Redis's rewriteConfigSentinelOption), indexed by "sentinel <subname>".
+  // In this mode `save` lines are not rewritten either.
+  struct SentinelHooks {
+    std::function<void(std::vector<std::string> args, int linenum, const std::string& line)> queue;
+    std::function<void(const std::function<void(std::string_view option, std::string line, bool force)>& rewrite,
+                       const std::function<void(std::string_view option)>& mark)>
+        rewrite;
+  };
+  void SetSentinelHooks(SentinelHooks hooks);
+  bool sentinel_mode() const;
+
   // Directives that are not configs, as recorded by the last Load().
   struct RenamedCommand {
     std::string from, to;

@@ -1,7 +1,9 @@
 // vireo-server: command line, config, daemonize, pidfile, logging, run.
 //
 // The command line is redis-server's: `vireo-server [/path/to/conf] [-]
-// [--directive value ...]`, plus -v/--version and -h/--help.
+// [--directive value ...]`, plus -v/--version and -h/--help. With
+// `--sentinel` (or named vireo-sentinel / redis-sentinel) it runs as a
+// Sentinel (sentinel/sentinel.h) instead of a data node.
 #include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 #include "server/acl.h"
 #include "server/log.h"
 #include "replication/replication.h"
+#include "sentinel/sentinel.h"
 #include "server/server.h"
 #include "vireo/version.h"
 
@@ -109,10 +112,21 @@ int main(int argc, char** argv) {
     if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) Version();
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) Usage(argv[0]);
   }
+  const bool sentinel_mode = vireo::sentinel::IsSentinelInvocation(argc, argv);
   auto* srv = new vireo::server::Server();
+  srv->sentinel_mode = sentinel_mode;
   // Why: like Redis (populateCommandTable before loading the config), the
   // table exists before the config so rename-command can be checked at load.
+  // In sentinel mode it holds only the sentinel-mode commands.
   vireo::commands::RegisterAllCommands(srv->commands());
+  srv->commands().ApplyMode(sentinel_mode);
+  // Redis's initSentinelConfig + initSentinel: before the config, whose
+  // `sentinel` lines fill the sentinel's tables.
+  std::unique_ptr<vireo::sentinel::Sentinel> sentinel;
+  if (sentinel_mode) {
+    sentinel = vireo::sentinel::Create(srv);
+    sentinel->InstallConfigHooks();
+  }
   // Why: Redis makes the executable path absolute before `dir` can chdir.
   char resolved[PATH_MAX];
   srv->executable = realpath(argv[0], resolved) ? resolved : argv[0];
@@ -128,6 +142,17 @@ int main(int argc, char** argv) {
   if (!srv->config.Load(text, &report)) {
     fprintf(stderr, "%s", report.c_str());
     return 1;
+  }
+  if (sentinel) {
+    if (!sentinel->LoadQueuedConfig(&report)) {
+      fprintf(stderr, "%s", report.c_str());
+      return 1;
+    }
+    if (!sentinel->CheckConfigFile(&err)) {
+      Log(LogLevel::kWarning, "%s", err.c_str());
+      return 1;
+    }
+    vireo::server::SetLogRole('X');
   }
   auto& cfg = srv->cfg();
   if (cfg.daemonize) {
@@ -188,13 +213,22 @@ int main(int argc, char** argv) {
              "\n"
              "        __   __ _                 \n"
              "        \\ \\ / /(_) _ __  ___  ___    Vireo %s (Redis %s compatible) 64 bit\n"
-             "         \\ V / | || '__|/ _ \\/ _ \\   Running in standalone mode\n"
+             "         \\ V / | || '__|/ _ \\/ _ \\   Running in %s mode\n"
              "          \\_/  |_||_|   \\___|\\___/   Port: %d\n"
              "                                   PID: %d\n",
-             VIREO_VERSION, VIREO_REDIS_VERSION, cfg.port, static_cast<int>(getpid()));
+             VIREO_VERSION, VIREO_REDIS_VERSION, sentinel_mode ? "sentinel" : "standalone", cfg.port,
+             static_cast<int>(getpid()));
     vireo::server::LogRaw(logo);
   } else {
-    Log(LogLevel::kNotice, "Running mode=standalone, port=%d.", cfg.port);
+    Log(LogLevel::kNotice, "Running mode=%s, port=%d.", sentinel_mode ? "sentinel" : "standalone", cfg.port);
+  }
+  if (sentinel) {
+    // Redis's sentinel main: no dataset to load; sentinelIsRunning.
+    sentinel->Start();
+    int rc = srv->Run();
+    sentinel.reset();
+    delete srv;
+    return rc;
   }
   Log(LogLevel::kNotice, "Server initialized");
   // Redis's main: the AOF manifest, then loadDataFromDisk (the AOF when

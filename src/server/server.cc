@@ -815,6 +815,11 @@ bool Server::AbortSignalShutdown() {
 }
 
 bool Server::PrepareShutdown(bool nosave, bool save, bool now, bool force, std::string* err, Client* requester) {
+  // Why: a sentinel has no dataset; Redis forces NOSAVE in sentinel mode.
+  if (sentinel_mode) {
+    nosave = true;
+    save = false;
+  }
   // Redis's prepareForShutdown: a SHUTDOWN while one waits for replicas
   // waits with it.
   if (shutdown_mstime_) {

@@ -200,6 +200,9 @@ class Server {
   void ProcessEventsWhileBlocked();
 
   // --- replication (src/replication/, through replication_hooks.h) -------
+  // Redis's server.sentinel_mode: no keyspace persistence, sentinel-mode
+  // INFO / ROLE / PUBLISH, SHUTDOWN never saves.
+  bool sentinel_mode = false;
   ReplicationHooks* replication() { return repl_.get(); }
   void set_replication(std::unique_ptr<ReplicationHooks> r) { repl_ = std::move(r); }
   // Redis's mustObeyClient: our master's link (and the AOF loader, which

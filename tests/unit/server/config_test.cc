@@ -753,8 +753,9 @@ TEST_F(ConfigTest, InactiveUsed) {
              "hash-max-ziplist-entries 7\nmaxmemory 0\nmy.opt 1\nsentinel\nrename-command a b\n"
              "maxmemory-policy noeviction\n");
   EXPECT_EQ(m.InactiveUsed(),
-            (std::vector<std::string>{"loadmodule", "my.opt", "sentinel",
-                                      "rename-command"}));  // active (slaveof, an alias) is not named
+            (std::vector<std::string>{"loadmodule", "my.opt",
+                                      "rename-command"}));  // active (slaveof, an alias) is not named;
+                                                            // a bare `sentinel` (from --sentinel) is no directive
   ConfigManager h;
   h.SetRenameCommandHandler([](std::string_view, std::string_view, std::string*) { return true; });
   LoadOk(&h, "rename-command a b\nappendonly yes\nappendonly no\n");
