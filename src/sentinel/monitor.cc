@@ -181,8 +181,19 @@ void Sentinel::ReconnectInstance(Instance* ri) {
         if (h && *h) ReceiveHello(*h, msg);
       };
       link->pc->set_on_push(on_msg);
-      link->pc->Send({MapCommand(ri, "SUBSCRIBE"), kHelloChannel}, [on_msg](const RespValue* r) {
-        if (r) on_msg(*r);
+      std::weak_ptr<Link> wlink = ri->link;
+      net::RedisLink* pc = link->pc.get();
+      link->pc->Send({MapCommand(ri, "SUBSCRIBE"), kHelloChannel}, [this, on_msg, wlink, pc](const RespValue* r) {
+        if (!r) return;
+        auto lk = wlink.lock();
+        // Why: hiredis (Redis's client) drops a subscribed connection whose
+        // SUBSCRIBE is refused (-NOAUTH with the wrong credentials), so the
+        // instance shows as disconnected until it is fixed.
+        if (r->is_error()) {
+          if (lk && lk->pc.get() == pc) CloseLinkConnection(lk.get(), true);
+          return;
+        }
+        on_msg(*r);
       });
     }
   }

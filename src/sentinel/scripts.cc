@@ -68,6 +68,9 @@ void Sentinel::RunPendingScripts() {
       job.running = false;
       job.pid = 0;
     } else if (pid == 0) {
+      // Why: a script must not inherit our sockets, log file or epoll fd
+      // (Redis marks them close-on-exec; its test suite checks).
+      close_range(3, ~0U, 0);
       execve(argv[0], argv.data(), environ);
       _exit(2);  // exec failed: not retried
     } else {
