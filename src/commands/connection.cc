@@ -126,9 +126,9 @@ void CmdHello(Client& c) {
   c.reply.Bulk("id");
   c.reply.Int(static_cast<int64_t>(c.id));
   c.reply.Bulk("mode");
-  c.reply.Bulk("standalone");
+  c.reply.Bulk(g_server->sentinel_mode ? "sentinel" : "standalone");
   c.reply.Bulk("role");
-  c.reply.Bulk("master");
+  c.reply.Bulk(g_server->replication() && g_server->replication()->is_replica() ? "replica" : "master");
   c.reply.Bulk("modules");
   c.reply.EmptyArray();
 }

@@ -108,7 +108,7 @@ void Set(Client& c) {
       std::string key = base::AsciiLowerCopy(oldname);
       ri->renamed_commands.erase(key);
       // Renaming a command to itself just removes the renaming.
-      if (!EqNoCase(oldname, newname)) ri->renamed_commands[key] = std::string(newname);
+      if (!EqNoCase(oldname, newname)) ri->renamed_commands[key] = {std::string(oldname), std::string(newname)};
     } else if (EqNoCase(option, "master-reboot-down-after-period") && moreargs > 0) {
       if (!number(0)) break;
       ri->master_reboot_down_after_period = ll;
@@ -159,6 +159,7 @@ void ConfigSet(Client& c) {
     s.announce_hostnames = v;
   } else if (EqNoCase(o, "announce-ip")) {
     s.announce_ip = std::string(val);
+    s.announce_ip_set = true;
   } else if (EqNoCase(o, "announce-port")) {
     if (!base::StringToInt64(val, &n) || n < 0 || n > 65535) return badfmt();
     s.announce_port = static_cast<int>(n);

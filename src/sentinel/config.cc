@@ -210,9 +210,12 @@ const char* Sentinel::HandleConfiguration(const std::vector<std::string>& argv) 
     if ((err = master_or(&ri))) return err;
     std::string key = base::AsciiLowerCopy(argv[2]);
     if (ri->renamed_commands.count(key)) return "Same command renamed multiple times with rename-command.";
-    ri->renamed_commands[key] = argv[3];
+    ri->renamed_commands[key] = {argv[2], argv[3]};
   } else if (base::EqNoCase(d, "announce-ip") && argc == 2) {
-    if (!argv[1].empty()) announce_ip = argv[1];
+    if (!argv[1].empty()) {
+      announce_ip = argv[1];
+      announce_ip_set = true;
+    }
   } else if (base::EqNoCase(d, "announce-port") && argc == 2) {
     announce_port = static_cast<int>(Atoi(argv[1]));
   } else if (base::EqNoCase(d, "deny-scripts-reconfig") && argc == 2) {
@@ -306,12 +309,12 @@ void Sentinel::RewriteConfigLines(const std::function<void(std::string_view, std
       put("sentinel known-sentinel", "sentinel known-sentinel " + master->name + " " + AnnounceAddr(si->addr) +
                                              " " + std::to_string(si->addr.port) + " " + si->runid);
     }
-    for (auto& [from, to] : master->renamed_commands) {
-      put("sentinel rename-command", "sentinel rename-command " + master->name + " " + from + " " + to);
+    for (auto& [key, names] : master->renamed_commands) {
+      put("sentinel rename-command", "sentinel rename-command " + master->name + " " + names.first + " " + names.second);
     }
   }
   put("sentinel current-epoch", "sentinel current-epoch " + std::to_string(current_epoch_));
-  if (!announce_ip.empty()) put("sentinel announce-ip", "sentinel announce-ip " + Repr(announce_ip));
+  if (announce_ip_set) put("sentinel announce-ip", "sentinel announce-ip " + Repr(announce_ip));
   else mark("sentinel announce-ip");
   if (announce_port) put("sentinel announce-port", "sentinel announce-port " + std::to_string(announce_port));
   else mark("sentinel announce-port");

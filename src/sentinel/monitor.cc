@@ -50,7 +50,7 @@ std::vector<std::string_view> SplitLines(std::string_view s) {
 std::string Sentinel::MapCommand(const Instance* ri, const char* command) const {
   if (ri->master) ri = ri->master;
   auto it = ri->renamed_commands.find(base::AsciiLowerCopy(command));
-  return it == ri->renamed_commands.end() ? std::string(command) : it->second;
+  return it == ri->renamed_commands.end() ? std::string(command) : it->second.second;
 }
 
 bool Sentinel::SendCommand(Instance* ri, std::vector<std::string> argv,
@@ -232,7 +232,8 @@ bool Sentinel::SendHello(Instance* ri) {
   const Addr& maddr = CurrentMasterAddress(master);
   if (ri->link->disconnected || !ri->link->cc) return false;
   std::string ip;
-  if (!announce_ip.empty()) {
+  // Why even an empty one: Redis announces whatever CONFIG SET gave.
+  if (announce_ip_set) {
     ip = announce_ip;
   } else {
     sockaddr_storage ss{};

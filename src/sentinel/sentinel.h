@@ -111,7 +111,9 @@ struct Instance {
   int64_t down_after_period = 0;
   int64_t master_reboot_down_after_period = 0, master_reboot_since_time = 0;
   int64_t info_refresh = 0;
-  std::map<std::string, std::string> renamed_commands;  // lower-case name -> new name
+  // rename-command: lower-case old name -> (old name as given, new name);
+  // Redis's dict is case-insensitive but keeps the spelling it was given.
+  std::map<std::string, std::pair<std::string, std::string>> renamed_commands;
   uint32_t role_reported = 0;
   int64_t role_reported_time = 0, slave_conf_change_time = 0;
   // master
@@ -205,6 +207,7 @@ class Sentinel {
   bool deny_scripts_reconfig = true;
   bool resolve_hostnames = false, announce_hostnames = false;
   std::string announce_ip;
+  bool announce_ip_set = false;  // CONFIG SET announce-ip "" keeps an empty one
   int announce_port = 0;
   std::string sentinel_auth_pass, sentinel_auth_user;
 
