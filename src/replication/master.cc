@@ -875,8 +875,13 @@ void Replication::ReplconfCommand(Client& c) {
       return;
     } else if (base::EqNoCase(opt, "rdb-only")) {
       int64_t v;
-      if (!base::StringToInt64(val, &v) || v < 0 || v > 1) {
-        error("ERR value is out of range, must be positive");
+      // Redis's getRangeLongFromObjectOrReply(0, 1): its two texts.
+      if (!base::StringToInt64(val, &v)) {
+        error(std::string(server::err::kNotInt));
+        return;
+      }
+      if (v < 0 || v > 1) {
+        error("ERR value is out of range, value must between 0 and 1");
         return;
       }
       if (c.repl && !(c.flags & server::kClientMaster)) LinkOf(c).rdb_only = v == 1;

@@ -138,6 +138,17 @@ def test_replicaof_replies_and_errors(server_factory, tmp_path):
     ru.wait_log(b, "MASTER MODE enabled (user request from ")
 
 
+def test_replconf_rdb_only_value_errors(server_factory, tmp_path):
+    # getRangeLongFromObjectOrReply(0, 1)'s two texts.
+    m = ru.start_node(server_factory, tmp_path, "master")
+    assert ru.call(m, "REPLCONF", "rdb-only", "x") == \
+        "-ERR value is not an integer or out of range"
+    for bad in ("2", "-1"):
+        assert ru.call(m, "REPLCONF", "rdb-only", bad) == \
+            "-ERR value is out of range, value must between 0 and 1"
+    assert ru.call(m, "REPLCONF", "rdb-only", "0") == b"OK"
+
+
 def test_role_master_and_replica(pair, server_factory, tmp_path):
     m, r = pair
     lone = ru.start_node(server_factory, tmp_path, "lone")
