@@ -262,6 +262,7 @@ class Sentinel {
   bool SendHello(Instance* ri);
   void ForceHelloUpdateForMaster(Instance* master);
   bool SendSlaveOf(Instance* ri, const Addr* addr);
+  void SendInfo(Instance* ri);
   bool SendCommand(Instance* ri, std::vector<std::string> argv,
                    std::function<void(Instance*, const protocol::RespValue&)> on_reply);
   void RefreshInstanceInfo(Instance* ri, const std::string& info);
