@@ -18,8 +18,11 @@ throughput with appendonly yes, everysec / always, BGREWRITEAOF time and
 size; its targets replace persistence.py's AOF placeholder rows),
 replication.py (issue 10: full sync to master_link_status:up, disk and
 diskless; SET throughput on a master with 2 replicas, lag and replication
-buffers) and, with --micro DIR, the micro benchmarks' output. --json FILE keeps the raw
-numbers; --from-json FILE re-renders a report without running anything.
+buffers), sentinel.py (issue 11: failover time after SIGKILL of the
+master; writes lost and full resyncs over SENTINEL FAILOVER COORDINATED
+switchovers, the plain failover for contrast) and, with --micro DIR, the
+micro benchmarks' output. --json FILE keeps the raw numbers; --from-json
+FILE re-renders a report without running anything.
 
 --baseline BIN adds an earlier vireo-server ("before") to the compare.py and
 instructions.py runs, for the "no lower / no higher than before" targets;
@@ -48,6 +51,7 @@ import memory  # noqa: E402
 import persistence  # noqa: E402
 import pubsub  # noqa: E402
 import replication  # noqa: E402
+import sentinel  # noqa: E402
 import types_memory  # noqa: E402
 from common import UNSUPPORTED, fmt_num, fmt_ratio, log  # noqa: E402
 
@@ -82,7 +86,8 @@ def commands(args):
             f"bench/compare/acl.py --vireo {v}{q}",
             f"bench/compare/persistence.py --vireo {v}{q}",
             f"bench/compare/aof.py --vireo {v}{q}",
-            f"bench/compare/replication.py --vireo {v}{q}"]
+            f"bench/compare/replication.py --vireo {v}{q}",
+            f"bench/compare/sentinel.py --vireo {v}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
     return cmds
@@ -116,7 +121,8 @@ def run_all(args):
         log("== instructions.py")
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
     for name, mod in (("pubsub", pubsub), ("eviction", eviction), ("acl", acl),
-                      ("persistence", persistence), ("aof", aof), ("replication", replication)):
+                      ("persistence", persistence), ("aof", aof), ("replication", replication),
+                      ("sentinel", sentinel)):
         if name not in skip:
             log(f"== {name}.py")
             out[name] = mod.run(tool_args(mod, base))
@@ -307,6 +313,11 @@ def targets10(res):
     return replication.targets(res.get("replication"))
 
 
+def targets11(res):
+    """Issue 11: [(target, measured, met)] from sentinel.py."""
+    return sentinel.targets(res.get("sentinel"))
+
+
 def target_section(title, rows, measured_header):
     """A '## title' section: the targets table and the met count."""
     L = [f"## {title}", ""]
@@ -348,6 +359,7 @@ def render(res):
     L += target_section("Targets (issue 8)", targets8(res), "measured")
     L += target_section("Targets (issue 9)", targets9(res), "measured")
     L += target_section("Targets (issue 10)", targets10(res), "measured")
+    L += target_section("Targets (issue 11)", targets11(res), "measured")
     L += ["## Throughput, latency and server CPU (compare.py)", ""]
     L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
     L += ["## Data types: throughput and latency at -P 16 (compare.py, issue 7)", ""]
@@ -372,6 +384,8 @@ def render(res):
     L += [aof.render(res["aof"]) if "aof" in res else "_not run_", ""]
     L += ["## Replication: full sync and SET with 2 replicas (replication.py, issue 10)", ""]
     L += [replication.render(res["replication"]) if "replication" in res else "_not run_", ""]
+    L += ["## Sentinel: failover time and switchovers under writes (sentinel.py, issue 11)", ""]
+    L += [sentinel.render(res["sentinel"]) if "sentinel" in res else "_not run_", ""]
     if res.get("micro"):
         L += ["## Micro benchmarks", ""]
         for name, text in res["micro"].items():
@@ -437,7 +451,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="",
                     help="comma list of: compare, memory, types_memory, latency, instructions, "
-                         "pubsub, eviction, acl, persistence, aof, replication")
+                         "pubsub, eviction, acl, persistence, aof, replication, sentinel")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Smoke run of the comparison tools (CI: scripts/test-all.sh calls this).
 # Runs compare.py, memory.py, types_memory.py, latency.py, pubsub.py, eviction.py, acl.py,
-# persistence.py, aof.py, replication.py and instructions.py with --quick (through
-# report.py, which also renders RESULTS.md into a temp file) against the freshly
-# built binary, and checks that the micro benchmarks start. Fails on any error;
-# takes about a minute on 2 idle cores. A data type vireo-server does not have
+# persistence.py, aof.py, replication.py, sentinel.py and instructions.py with --quick
+# (through report.py, which also renders RESULTS.md into a temp file) against the freshly
+# built binary, and checks that the micro benchmarks start. Fails on any error (a
+# sentinel round that failed too); takes about two minutes on 2 idle cores (sentinel.py's
+# part under 60 s: failovers wait on real timers). A data type vireo-server does not have
 # yet ("unknown command"), or replication, may show as unsupported on its side;
 # redis-server's side must be measured.
 #   VIREO_BIN=path/to/vireo-server bench/compare/smoke.sh
@@ -17,7 +18,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 
-timeout 240 $PY bench/compare/report.py --quick --rounds 1 --vireo "$VIREO" \
+timeout 300 $PY bench/compare/report.py --quick --rounds 1 --vireo "$VIREO" \
   --json "$tmp/results.json" --out "$tmp/RESULTS.md"
 for section in "## Targets" "| SET c=50 P=16 |" "| 100-byte string values |" \
     "| just connected" "| GET c=50 P=16 |" "## Targets (issue 7)" "| LPUSH c=50 P=16 |" \
@@ -26,7 +27,8 @@ for section in "## Targets" "| SET c=50 P=16 |" "| 100-byte string values |" \
     "## Targets (issue 9)" "## Persistence: RDB snapshots" \
     "## AOF: SET throughput and BGREWRITEAOF" "| SET c=50 P=16, appendonly yes, appendfsync always, ops/s |" \
     "## Targets (issue 10)" "## Replication: full sync and SET with 2 replicas" \
-    "| SET c=50 P=16 on a master with 2 replicas, ops/s |"; do
+    "| SET c=50 P=16 on a master with 2 replicas, ops/s |" "## Targets (issue 11)" \
+    "## Sentinel: failover time and switchovers under writes" "| vireo-coordinated |"; do
   grep -qF -- "$section" "$tmp/RESULTS.md" || { echo "smoke: '$section' missing from the report" >&2; exit 1; }
 done
 # Every figure measured (CPU ratios may be n/a: 10 ms ticks vs tiny runs).
@@ -97,6 +99,15 @@ for row in r["replication"]["rows"]:
             bad.append(f"replication {row['id']} {side}={v}")
     if row["target"] and not row["unsupported"] and not measured(row.get("ratio")):
         bad.append(f"replication {row['id']} ratio={row.get('ratio')}")
+# Issue 11: every sentinel round completed on both sides, every figure there.
+ft = r["sentinel"]["failover_time"]["summary"]
+for side in ("vireo", "redis"):
+    if ft[side]["failed"] or not measured(ft[side]["median_s"]):
+        bad.append(f"sentinel failover-time {side}: {ft[side]}")
+for mode, row in r["sentinel"]["switchover"].items():
+    if "error" in row or not measured(row.get("acked")) or not measured(row.get("s_median")) \
+            or not all(isinstance(row.get(k), int) for k in ("lost", "sync_full", "sync_partial_ok")):
+        bad.append(f"sentinel switchover {mode}: {row.get('error', row.get('acked'))}")
 if bad:
     sys.exit("smoke: unmeasured figures:\n  " + "\n  ".join(bad))
 PYEOF
@@ -107,6 +118,8 @@ timeout 60 $PY bench/compare/latency.py --quick --only list --modes unlink --vir
 timeout 60 $PY bench/compare/persistence.py --quick --keys 10000 --only save --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/aof.py --quick --only set-everysec --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/replication.py --quick --keys 5000 --only full-sync-diskless --vireo "$VIREO" >/dev/null
+timeout 60 $PY bench/compare/sentinel.py --quick --only coordinated-switchover --modes vireo-coordinated \
+  --switchovers 1 --vireo "$VIREO" >/dev/null
 timeout 60 $PY bench/compare/report.py --from-json "$tmp/results.json" >/dev/null
 
 for b in resp_parser_bench reply_bench hashtable_bench numbers_bench; do
