@@ -157,9 +157,28 @@ void Replication::FailoverCommand(Client& c) {
   if (timeout_ms) failover_end_time_ = now + timeout_ms;
   force_failover_ = force;
   failover_state_ = FailoverState::kWaitForSync;
+  // Beyond Redis (timing only): a GETACK as the last thing in the stream
+  // before the pause, so the target's ACK of everything arrives now rather
+  // than with its once-a-second ACK (Redis sends no GETACK while paused,
+  // since it would move the offset the target must reach).
+  failover_getack_from_ = failover_getack_to_ = -1;
+  if (!replicas_.empty()) {
+    failover_getack_from_ = buf_.master_offset();
+    SendGetack();
+    failover_getack_to_ = buf_.master_offset();
+  }
   // Why write-only: reads go on; writes wait so the target can catch up.
   server::PauseFor(*srv_, Server::kPauseDuringFailover, INT64_MAX, true);
   c.reply.Ok();
+}
+
+// The target has everything: its ACK covers the whole stream, or (the
+// answer to our GETACK, which a replica sends before counting the GETACK
+// itself) everything up to the GETACK, with nothing but it after.
+bool Replication::FailoverTargetSynced(const Client& c) const {
+  int64_t ack = static_cast<const ReplicaLink&>(*c.repl).ack_off;
+  if (ack == buf_.master_offset()) return true;
+  return failover_getack_from_ >= 0 && buf_.master_offset() == failover_getack_to_ && ack >= failover_getack_from_;
 }
 
 void Replication::UpdateFailoverStatus() {
@@ -181,7 +200,7 @@ void Replication::UpdateFailoverStatus() {
     target = FindReplica(failover_host_, failover_port_);
   } else {
     for (Client* c : replicas_) {
-      if (static_cast<ReplicaLink&>(*c->repl).ack_off == buf_.master_offset()) {
+      if (FailoverTargetSynced(*c)) {
         target = c;
         failover_host_ = ReplicaIp(*c);
         failover_port_ = static_cast<ReplicaLink&>(*c->repl).listening_port;
@@ -189,7 +208,7 @@ void Replication::UpdateFailoverStatus() {
       }
     }
   }
-  if (target && static_cast<ReplicaLink&>(*target->repl).ack_off == buf_.master_offset()) {
+  if (target && FailoverTargetSynced(*target)) {
     failover_state_ = FailoverState::kInProgress;
     Log(LogLevel::kNotice, "Failover target %s:%d is synced, failing over.", failover_host_.c_str(),
         failover_port_);

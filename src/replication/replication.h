@@ -232,6 +232,11 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   FailoverState failover_state_ = FailoverState::kNone;
   int64_t failover_end_time_ = 0;  // ms, 0 = no timeout
   bool force_failover_ = false;
+  // The stream offsets before and after the GETACK FAILOVER sends: a
+  // target acknowledging the first while the stream ends at the second
+  // has every write (see UpdateFailoverStatus).
+  int64_t failover_getack_from_ = -1, failover_getack_to_ = -1;
+  bool FailoverTargetSynced(const Client& c) const;
   std::string failover_host_;
   int failover_port_ = 0;
 

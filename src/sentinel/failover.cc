@@ -314,7 +314,16 @@ bool Sentinel::SendCoordinatedFailover(Instance* master) {
 }
 
 void Sentinel::FailoverWaitPromotion(Instance* ri) {
-  // The promotion itself is seen in the replica's INFO (monitor.cc).
+  // The promotion itself is seen in the replica's INFO (monitor.cc). A
+  // coordinated switchover happens on the master's schedule (the catch-up,
+  // then the handover), with writes paused meanwhile: ask the replica
+  // every 100 ms instead of every second, so the pause ends sooner for the
+  // clients that follow the sentinels.
+  Instance* promoted = ri->promoted_slave;
+  if (ri->coordinated && promoted && !promoted->link->disconnected && promoted->link->pending_commands < 4 &&
+      Now() - promoted->info_refresh > 100) {
+    SendInfo(promoted);
+  }
   if (Now() - ri->failover_state_change_time > ri->failover_timeout) {
     Event(LogLevel::kWarning, "-failover-abort-slave-timeout", ri, true, "");
     AbortFailover(ri);
@@ -358,7 +367,12 @@ void Sentinel::FailoverDetectEnd(Instance* master) {
 void Sentinel::FailoverReconfNextSlave(Instance* master) {
   int in_progress = 0;
   for (auto& [k, s] : master->slaves) {
-    if (s->flags & (kReconfSent | kReconfInprog)) in_progress++;
+    if (!(s->flags & (kReconfSent | kReconfInprog))) continue;
+    in_progress++;
+    // Beyond Redis (timing only): a replica being moved is asked every
+    // 100 ms, not every second, so its link coming up ends the failover
+    // sooner.
+    if (!s->link->disconnected && s->link->pending_commands < 4 && Now() - s->info_refresh > 100) SendInfo(s.get());
   }
   for (auto it = master->slaves.begin(); in_progress < master->parallel_syncs && it != master->slaves.end(); ++it) {
     Instance* s = it->second.get();
