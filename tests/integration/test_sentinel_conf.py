@@ -67,3 +67,19 @@ def test_shipped_sentinel_conf_loads_and_monitors(server_factory, tmp_path):
     assert "sentinel auth-pass mymaster your_password" in content
     assert "sentinel deny-scripts-reconfig yes" in content
     s.close()
+
+
+def test_sentinel_mode_from_the_program_name(server_factory, tmp_path):
+    # Redis's checkForSentinelMode: a program named *redis-sentinel* runs as a
+    # sentinel without --sentinel; vireo-server answers to vireo-sentinel too.
+    from integ_util import IS_REDIS, VIREO_BIN
+    link = tmp_path / ("redis-sentinel" if IS_REDIS else "vireo-sentinel")
+    os.symlink(VIREO_BIN, link)
+    conf = tmp_path / "s.conf"
+    conf.write_text("sentinel monitor mymaster 127.0.0.1 1 1\n")
+    s = server_factory(conf=str(conf), binary=str(link), cwd=str(tmp_path))
+    c = redis.Redis(host="127.0.0.1", port=s.port, decode_responses=True, socket_timeout=10)
+    c.set_response_callback("INFO", lambda r, **kw: r)
+    assert "redis_mode:sentinel\r\n" in c.execute_command("INFO", "server")
+    assert c.execute_command("ROLE") == ["sentinel", ["mymaster"]]
+    c.close()
