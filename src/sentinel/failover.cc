@@ -490,17 +490,19 @@ void Sentinel::Start() {
     Event(LogLevel::kWarning, "+monitor", ri.get(), true, " quorum " + std::to_string(ri->quorum));
   }
   previous_time_ = Now();
-  // Why a timer of its own at 10-19 Hz: Redis runs sentinelTimer from
-  // serverCron and then sets hz to 10 + rand() % 10, so the sentinels'
-  // timers drift apart (fewer simultaneous elections).
-  auto tick = std::make_shared<std::function<void()>>();
-  *tick = [this, tick]() {
-    Timer();
-    int hz = 10 + rand() % 10;
-    srv_->loop().AddTimer(1000000 / hz, *tick);
-  };
-  srv_->loop().AddTimer(100000, *tick);
+  ArmTimer(100000);
   started_ = true;
+}
+
+// Why a timer of its own at 10-19 Hz: Redis runs sentinelTimer from
+// serverCron and then sets hz to 10 + rand() % 10, so the sentinels'
+// timers drift apart (fewer simultaneous elections).
+void Sentinel::ArmTimer(int64_t delay_us) {
+  timer_ = srv_->loop().AddTimer(delay_us, [this]() {
+    timer_ = 0;
+    Timer();
+    ArmTimer(1000000 / (10 + rand() % 10));
+  });
 }
 
 }  // namespace vireo::sentinel

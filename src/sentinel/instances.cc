@@ -75,6 +75,7 @@ Sentinel::Sentinel(server::Server* srv) : srv_(srv) {
 }
 
 Sentinel::~Sentinel() {
+  if (timer_) srv_->loop().CancelTimer(timer_);
   if (g_sentinel == this) g_sentinel = nullptr;
 }
 

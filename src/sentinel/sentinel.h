@@ -248,6 +248,8 @@ class Sentinel {
  private:
   friend struct MonitorOps;
   void Timer();
+  void ArmTimer(int64_t delay_us);
+  net::EventLoop::TimerId timer_ = 0;
   void HandleInstances(std::map<std::string, std::unique_ptr<Instance>>& table);
   void HandleInstance(Instance* ri);
   void CheckTiltCondition();

@@ -83,3 +83,20 @@ def test_sentinel_mode_from_the_program_name(server_factory, tmp_path):
     assert "redis_mode:sentinel\r\n" in c.execute_command("INFO", "server")
     assert c.execute_command("ROLE") == ["sentinel", ["mymaster"]]
     c.close()
+
+
+def test_shutdown_in_sentinel_mode_exits_without_saving(server_factory, tmp_path):
+    # Redis forces NOSAVE in sentinel mode: SHUTDOWN (even SHUTDOWN SAVE)
+    # exits 0 and writes no dump.rdb; the config file keeps the state.
+    conf = tmp_path / "s.conf"
+    conf.write_text("sentinel monitor mymaster 127.0.0.1 1 1\n")
+    s = server_factory(conf=str(conf), args=["--sentinel", "--save", "1 1"], cwd=str(tmp_path))
+    c = redis.Redis(host="127.0.0.1", port=s.port, socket_timeout=10)
+    try:
+        c.execute_command("SHUTDOWN", "SAVE")
+    except redis.ConnectionError:
+        pass  # the server closed the connection: no reply, as from Redis
+    s.proc.wait(timeout=10 * SLOW)
+    assert s.proc.returncode == 0, s.read_log()[-2000:]
+    assert not os.path.exists(tmp_path / "dump.rdb")
+    assert re.search(r"^sentinel myid [0-9a-f]{40}$", conf.read_text(), re.M)
