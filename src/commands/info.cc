@@ -455,7 +455,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "latest_fork_usec:%llu\r\n"
         "total_forks:%llu\r\n"
         "migrate_cached_sockets:%llu\r\n"
-        "slave_expires_tracked_keys:0\r\n"
+        "slave_expires_tracked_keys:%zu\r\n"
         "active_defrag_hits:0\r\n"
         "active_defrag_misses:0\r\n"
         "active_defrag_key_hits:0\r\n"
@@ -484,7 +484,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         u(srv.evictor().current_exceeded_ms()), u(ks.hits), u(ks.misses),
         u(g_server->pubsub().num_channels()), u(g_server->pubsub().num_patterns()),
         u(g_server->pubsub().num_shard_channels()), u(static_cast<uint64_t>(st.last_fork_usec)), u(st.total_forks), u(MigrateCachedSockets()),
-        u(g_server->tracking().total_keys()), u(g_server->tracking().total_items()),
+        srv.keyspace().replica_keys_with_expire(), u(g_server->tracking().total_keys()), u(g_server->tracking().total_items()),
         u(g_server->tracking().total_prefixes()), u(st.unexpected_error_replies), u(st.total_error_replies),
         u(st.dump_payload_sanitizations), u(st.net.reads_processed),
         u(st.net.writes_processed));

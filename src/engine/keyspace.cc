@@ -10,6 +10,8 @@
 
 #include <cstring>
 
+#include "base/clock.h"
+#include "base/hash.h"
 #include "base/memory.h"
 #include "engine/lazyfree.h"
 #include "engine/lru.h"
@@ -50,6 +52,47 @@ bool Keyspace::IsExpired(int db, const Entry* e) const {
 bool Keyspace::IsExpired(int db, std::string_view key) {
   Entry* e = D(db).Find(key);
   return e && IsExpired(db, e);
+}
+
+void Keyspace::SetTtl(int db, Entry* e, int64_t when_ms) {
+  D(db).SetExpire(e, when_ms);
+  // Why only then: a read-only replica takes no writes of its own, and the
+  // master's keys expire through the master's DELs.
+  if (options_.replica && !options_.replica_read_only && !options_.applying_master && db < 64) {
+    replica_expire_keys_[std::string(e->key())] |= uint64_t{1} << db;
+  }
+}
+
+void Keyspace::ExpireReplicaKeys() {
+  if (replica_expire_keys_.empty()) return;
+  int64_t start = base::MonotonicUs();
+  int cycles = 0, noexpire = 0;
+  while (!replica_expire_keys_.empty()) {
+    // A random entry: a random non-empty bucket, its first key.
+    size_t nb = replica_expire_keys_.bucket_count();
+    size_t b = static_cast<size_t>(base::Random64()) % nb;
+    while (replica_expire_keys_.bucket_size(b) == 0) b = (b + 1) % nb;
+    auto it = replica_expire_keys_.find(replica_expire_keys_.begin(b)->first);
+    uint64_t dbids = it->second, left = 0;
+    for (int dbid = 0; dbids && dbid < num_dbs(); dbid++, dbids >>= 1) {
+      if (!(dbids & 1)) continue;
+      Entry* e = D(dbid).Find(it->first);
+      if (!e) continue;
+      int64_t when = D(dbid).GetExpire(e);
+      if (when == -1) continue;  // persisted since: no longer ours to expire
+      if (when <= options_.now_ms) {
+        DeleteExpired(dbid, it->first);
+      } else {
+        noexpire++;
+        left |= uint64_t{1} << dbid;
+      }
+    }
+    if (left) it->second = left;
+    else replica_expire_keys_.erase(it);
+    cycles++;
+    if (noexpire > 3) break;
+    if ((cycles % 64) == 0 && base::MonotonicUs() - start > 1000) break;
+  }
 }
 
 void Keyspace::DeleteExpired(int db, std::string_view key) {
@@ -189,7 +232,7 @@ OpStatus Keyspace::Restore(int db, Entry* e, int64_t when_ms, bool replace, bool
   }
   D(db).Add(e);
   Event(notify::kNew, "new", db, key);
-  if (when_ms != -1) D(db).SetExpire(e, when_ms);
+  if (when_ms != -1) SetTtl(db, e, when_ms);
   SignalModified(db, key);
   SignalReady(db, key);
   Event(notify::kGeneric, "restore", db, key);
@@ -222,7 +265,7 @@ OpStatus Keyspace::Expire(int db, std::string_view key, int64_t when_ms, int fla
     *deleted = true;
     return OpStatus::kOk;
   }
-  D(db).SetExpire(e, when_ms);
+  SetTtl(db, e, when_ms);
   Modified(db, key, notify::kGeneric, "expire");
   return OpStatus::kOk;
 }
@@ -256,7 +299,7 @@ static Entry* RekeyEntry(Entry* e, std::string_view newkey) {
 void Keyspace::AddMoved(int db, Entry* e, int64_t expire) {
   D(db).Add(e);
   Event(notify::kNew, "new", db, e->key());
-  if (expire != -1) D(db).SetExpire(e, expire);
+  if (expire != -1) SetTtl(db, e, expire);
   SignalReady(db, e->key());
 }
 
@@ -341,6 +384,9 @@ long long Keyspace::Flush(int dbnum, bool async) {
   // Why: Redis's signalFlushedDb touches the watchers while the keys are
   // still there (only keys that exist make EXEC fail).
   for (int i = start; i < end; i++) listener_->BeforeFlush(i);
+  // Why only FLUSHALL: as Redis (flushSlaveKeysWithExpireList in
+  // emptyData(-1)); a key of a flushed db is simply not found later.
+  if (dbnum < 0) replica_expire_keys_.clear();
   long long removed = 0;
   for (int i = start; i < end; i++) {
     Db& d = D(i);
@@ -357,6 +403,7 @@ long long Keyspace::Flush(int dbnum, bool async) {
 void Keyspace::AdoptContents(Keyspace& loaded, bool async) {
   int n = std::min(num_dbs(), loaded.num_dbs());
   for (int i = 0; i < n; i++) listener_->BeforeFlush(i);
+  replica_expire_keys_.clear();
   for (int i = 0; i < n; i++) {
     D(i).SwapContent(loaded.D(i));
     ClearDb(loaded.D(i), async);

@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/db.h"
@@ -177,7 +178,7 @@ class Keyspace {
   OpStatus Expire(int db, std::string_view key, int64_t when_ms, int flags, bool* deleted);
   // Sets the TTL of a live entry, reporting nothing (Redis's setExpire; the
   // caller's operation reports its change).
-  void SetExpire(int db, Entry* e, int64_t when_ms) { D(db).SetExpire(e, when_ms); }
+  void SetExpire(int db, Entry* e, int64_t when_ms) { SetTtl(db, e, when_ms); }
   // Removes the TTL; false when the key has none (or does not exist).
   bool Persist(int db, std::string_view key);
 
@@ -219,6 +220,13 @@ class Keyspace {
   // --- background work (the server's cron and loop) ----------------------
   // Redis 7.0's activeExpireCycle (fast or slow). Returns the us spent.
   int64_t ActiveExpireCycle(bool fast, int hz);
+  // A writable replica's own expiry (Redis's expireSlaveKeys): the keys
+  // that got a TTL from our clients, not from the master, which will never
+  // send their DELs. Samples them at random, deletes the expired ones, and
+  // stops after 3 live ones or about 1 ms. Once per cron on a replica.
+  void ExpireReplicaKeys();
+  // INFO stats slave_expires_tracked_keys.
+  size_t replica_keys_with_expire() const { return replica_expire_keys_.size(); }
   // Shrinks oversized tables and spends up to budget_us on incremental
   // rehashing (Redis's tryResizeHashTables + incrementallyRehash).
   void CronResize(int64_t budget_us);
@@ -229,6 +237,11 @@ class Keyspace {
   static void ClearDb(Db& d, bool async);
   // Redis's deleteExpiredKeyAndPropagate.
   void DeleteExpired(int db, std::string_view key);
+  // Every TTL goes through here (Redis's setExpire): on a writable replica
+  // a key given a TTL outside the master's stream is remembered.
+  void SetTtl(int db, Entry* e, int64_t when_ms);
+  // key -> bitmap of the dbs (0..63) where it got such a TTL.
+  std::unordered_map<std::string, uint64_t> replica_expire_keys_;
   // FindLinkForWrite's expired case: deletes the key (unless paused); nullptr.
   Entry** ExpiredForWrite(int db, std::string_view key);
   // RENAME/MOVE/COPY: adds an entry for a key known to be absent ("new"

@@ -729,8 +729,16 @@ void Server::DatabasesCron() {
 
 void Server::ActiveExpireCycle(bool fast) {
   // Why not on a replica: its master sends the DELs (Redis's databasesCron
-  // runs the cycle only when iAmMaster()).
-  if (keyspace_->options().replica) return;
+  // runs the cycle only when iAmMaster()); a writable replica expires just
+  // the keys its own clients gave a TTL (expireSlaveKeys), in the slow
+  // cycle only.
+  if (keyspace_->options().replica) {
+    if (!fast) {
+      keyspace_->ExpireReplicaKeys();
+      propagator_.Flush(false);
+    }
+    return;
+  }
   int64_t elapsed = keyspace_->ActiveExpireCycle(fast, hz);
   if (elapsed > 0) LatencyAdd("expire-cycle", static_cast<uint64_t>(elapsed / 1000));
   // Why: the cycle's DELs are propagated one by one, never wrapped in

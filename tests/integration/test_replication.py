@@ -543,6 +543,30 @@ def test_replica_read_only(pair):
     assert r.r.get("number") == "1" and m.r.get("local") is None
 
 
+def test_writable_replica_expires_its_own_keys(pair):
+    # expire.c's expireSlaveKeys: keys that got a TTL from the replica's own
+    # clients expire there (the master never sends their DELs); keys with a
+    # TTL from the master are left to the master's DELs and not tracked.
+    m, r = pair
+    r.r.config_set("replica-read-only", "no")
+    m.r.set("from_master", "1", ex=100)
+    ru.wait_offsets(m, r)
+    assert ru.field(r, "slave_expires_tracked_keys", "stats") == "0"
+    for i in range(3):
+        r.r.set("local%d" % i, "v", px=200)
+    r.r.set("long", "v")
+    r.r.expire("long", 100)
+    r.r.execute_command("SELECT", 2)
+    r.r.set("other_db", "v", px=200)  # db 2: the same key name set tracks each db
+    r.r.execute_command("SELECT", 0)
+    assert ru.field(r, "slave_expires_tracked_keys", "stats") == "5"
+    # Expired by the replica's cron, not by an access: count the keys only.
+    ru.poll(lambda: r.r.dbsize() == 2, "the replica's own TTL keys did not expire")
+    assert ru.field(r, "slave_expires_tracked_keys", "stats") == "1"  # "long"
+    assert r.r.exists("from_master") == 1 and r.r.ttl("long") > 0
+    assert int(ru.field(r, "expired_keys", "stats")) >= 4
+
+
 def test_serve_stale_data_no(server_factory, tmp_path):
     m, (r,) = ru.start_group(server_factory, tmp_path, 1,
                              replica_args=["--replica-serve-stale-data", "no"])
