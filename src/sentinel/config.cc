@@ -17,6 +17,7 @@
 
 #include "base/ascii.h"
 #include "base/numbers.h"
+#include "base/split_args.h"
 #include "sentinel/sentinel.h"
 #include "server/log.h"
 #include "vireo/version.h"
@@ -50,32 +51,6 @@ int YesNo(const std::string& s) {
 // digits count, anything else is 0.
 long long Atoi(const std::string& s) { return atoll(s.c_str()); }
 uint64_t Strtoull(const std::string& s) { return strtoull(s.c_str(), nullptr, 10); }
-
-// sdscatrepr: the quoted form Redis writes for announce-ip.
-std::string Repr(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (isprint(c)) {
-          out += static_cast<char>(c);
-        } else {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\x%02x", c);
-          out += buf;
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
 
 }  // namespace
 
@@ -314,7 +289,8 @@ void Sentinel::RewriteConfigLines(const std::function<void(std::string_view, std
     }
   }
   put("sentinel current-epoch", "sentinel current-epoch " + std::to_string(current_epoch_));
-  if (announce_ip_set) put("sentinel announce-ip", "sentinel announce-ip " + Repr(announce_ip));
+  // Quoted as Redis writes it (sdscatrepr).
+  if (announce_ip_set) put("sentinel announce-ip", "sentinel announce-ip " + base::Repr(announce_ip));
   else mark("sentinel announce-ip");
   if (announce_port) put("sentinel announce-port", "sentinel announce-port " + std::to_string(announce_port));
   else mark("sentinel announce-port");

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base/ascii.h"
+#include "base/split_args.h"
 #include "sentinel/sentinel.h"
 #include "server/log.h"
 
@@ -522,14 +523,7 @@ int Sentinel::UpdateSentinelAddressInAllMasters(Instance* si) {
 }
 
 void Sentinel::ProcessHelloMessage(std::string_view hello) {
-  std::vector<std::string> tok;
-  size_t start = 0;
-  while (true) {
-    size_t p = hello.find(',', start);
-    tok.emplace_back(hello.substr(start, p == std::string_view::npos ? std::string_view::npos : p - start));
-    if (p == std::string_view::npos) break;
-    start = p + 1;
-  }
+  std::vector<std::string> tok = base::SplitLen(hello, ',');
   if (tok.size() != 8) return;
   Instance* master = GetMaster(tok[4]);
   if (!master) return;  // a master we do not monitor
