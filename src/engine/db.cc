@@ -8,6 +8,7 @@ namespace vireo::engine {
 void Db::ReplaceEntry(Entry** link, Entry* e, bool keep_ttl, bool free_old) {
   Entry* old = *link;
   KeyTable::Replace(link, e);
+  if (slots_ && old != e) slots_->Replace(old, e);
   e->flags &= static_cast<uint8_t>(~Entry::kFlagHasExpire);
   if (old->has_expire()) {
     if (keep_ttl) {
@@ -25,6 +26,7 @@ void Db::ReplaceEntry(Entry** link, Entry* e, bool keep_ttl, bool free_old) {
 Entry* Db::Unlink(std::string_view key) {
   Entry* e = keys_.Remove(key);
   if (!e) return nullptr;
+  if (slots_) slots_->Remove(e);
   if (e->has_expire()) {
     ExpireNode* n = expires_.Remove(e->key());
     base::Free(n);
@@ -70,6 +72,7 @@ bool Db::RemoveExpire(Entry* e) {
 void Db::Clear() {
   expires_.Clear([](ExpireNode* n) { base::Free(n); });
   keys_.Clear([](Entry* e) { FreeEntry(e); });
+  if (slots_) slots_->Clear();
   avg_ttl = 0;
   expires_cursor = 0;
 }
@@ -80,6 +83,16 @@ void Db::MoveContentTo(Db& other) {
   other.avg_ttl = avg_ttl;
   avg_ttl = 0;
   expires_cursor = 0;
+  if (slots_) {
+    // Why the index goes along even to an unindexed Db: FLUSHALL ASYNC
+    // moves the content into a Db bound for the lazyfree thread, which
+    // then frees the index's arrays too (Redis's emptyDbAsync hands its
+    // slots_to_keys to the background job the same way). Ours starts anew.
+    other.slots_ = std::move(slots_);
+    slots_ = std::make_unique<SlotIndex>();
+  } else if (other.slots_) {
+    other.ReindexSlots();
+  }
 }
 
 void Db::SwapContent(Db& other) {
@@ -87,6 +100,24 @@ void Db::SwapContent(Db& other) {
   expires_.Swap(other.expires_);
   std::swap(avg_ttl, other.avg_ttl);
   std::swap(expires_cursor, other.expires_cursor);
+  if (slots_ && other.slots_) {
+    std::swap(slots_, other.slots_);
+  } else if (slots_) {
+    ReindexSlots();
+  } else if (other.slots_) {
+    other.ReindexSlots();
+  }
+}
+
+void Db::EnableSlotIndex() {
+  if (slots_) return;
+  slots_ = std::make_unique<SlotIndex>();
+  ReindexSlots();
+}
+
+void Db::ReindexSlots() {
+  slots_->Clear();
+  keys_.ForEach([this](Entry* e) { slots_->Add(e); });
 }
 
 }  // namespace vireo::engine

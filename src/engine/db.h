@@ -10,15 +10,25 @@
 // accounting are the Keyspace's (keyspace.h), which owns the Dbs and is
 // the only user of the mutating calls here.
 //
-// Invariant: an ExpireNode exists iff its entry has kFlagHasExpire, and its
-// `entry` pointer is the live entry (ReplaceEntry keeps it so).
+// In cluster mode the Db also keeps its keys grouped by hash slot
+// (`slot_index()`, slot_index.h; EnableSlotIndex). Every key enters and
+// leaves the key table through the calls below (Add, ReplaceEntry, Unlink,
+// Delete, Clear, MoveContentTo, SwapContent), which keep the index in step;
+// nothing else inserts into or removes from keys(). Outside cluster mode
+// the index is null and costs each of those calls one untaken branch.
+//
+// Invariants: an ExpireNode exists iff its entry has kFlagHasExpire, and its
+// `entry` pointer is the live entry (ReplaceEntry keeps it so); with a slot
+// index, it holds exactly the entries of the key table.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "engine/dict.h"
 #include "engine/object.h"
+#include "engine/slot_index.h"
 
 namespace vireo::engine {
 
@@ -60,7 +70,10 @@ class Db {
   Entry** FindLink(std::string_view key) { return keys_.FindLink(key); }
 
   // Adds an entry whose key is absent.
-  void Add(Entry* e) { keys_.Insert(e); }
+  void Add(Entry* e) {
+    keys_.Insert(e);
+    if (slots_) [[unlikely]] slots_->Add(e);
+  }
   // Replaces the entry at `link` (same key) with `e`, freeing the old one
   // unless free_old is false (the caller then owns it). keep_ttl moves the
   // TTL to the new entry; otherwise it is removed.
@@ -82,8 +95,21 @@ class Db {
   void Clear();
   // Moves the whole content into `other` (which must be empty) in O(1).
   void MoveContentTo(Db& other);
-  // Exchanges contents with another db (SWAPDB).
+  // Exchanges contents with another db (SWAPDB, a replica's swapdb load).
   void SwapContent(Db& other);
+
+  // Starts grouping keys by cluster hash slot (cluster mode), indexing the
+  // keys already here. A Db keeps its choice through SwapContent: contents
+  // arriving from a Db without an index are indexed on arrival, in O(keys).
+  // MoveContentTo hands the index over with the content (the receiver is
+  // on its way to the lazyfree thread) and starts an empty one.
+  void EnableSlotIndex();
+  bool slot_index_enabled() const { return slots_ != nullptr; }
+  // The index, or nullptr outside cluster mode.
+  const SlotIndex* slot_index() const { return slots_.get(); }
+  // The cron's step of the index's incremental resizes (SlotIndex::
+  // MigrateSome); true while some remain.
+  bool MigrateSlots(size_t cells) { return slots_ && slots_->MigrateSome(cells); }
 
   KeyTable& keys() { return keys_; }
   ExpireTable& expires() { return expires_; }
@@ -94,9 +120,13 @@ class Db {
   uint64_t expires_cursor = 0;
 
  private:
+  // Rebuilds the index from keys_ (contents that came from an unindexed Db).
+  void ReindexSlots();
+
   int id_;
   KeyTable keys_;
   ExpireTable expires_;
+  std::unique_ptr<SlotIndex> slots_;
 };
 
 }  // namespace vireo::engine

@@ -115,6 +115,12 @@ void Keyspace::CronResize(int64_t budget_us) {
       if (base::MonotonicUs() - start > budget_us) return;
     }
   }
+  // The slot index's resizes in progress (cluster mode), likewise.
+  for (int j = 0; j < dbs; j++) {
+    while (D(j).MigrateSlots(1024)) {
+      if (base::MonotonicUs() - start > budget_us) return;
+    }
+  }
 }
 
 }  // namespace vireo::engine

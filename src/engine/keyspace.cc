@@ -423,6 +423,44 @@ void Keyspace::SwapDb(int db1, int db2) {
   dirty++;
 }
 
+// ---------------------------------------------------------------- hash slots
+
+void Keyspace::EnableSlotIndex() {
+  for (auto& d : dbs_) d->EnableSlotIndex();
+}
+
+size_t Keyspace::CountKeysInSlot(int slot) const {
+  const SlotIndex* idx = db(0).slot_index();
+  return idx ? idx->Count(slot) : 0;
+}
+
+void Keyspace::GetKeysInSlot(int slot, size_t max, std::vector<std::string>* out) const {
+  if (max == 0) return;
+  size_t n = 0;
+  ForEachKeyInSlot(slot, [&](Entry* e) {
+    out->emplace_back(e->key());
+    return ++n < max;
+  });
+}
+
+unsigned Keyspace::DeleteKeysInSlot(int slot) {
+  const SlotIndex* idx = D(0).slot_index();
+  if (!idx || idx->Count(slot) == 0) return 0;
+  // The entries first, then the deletions: the walk must not see the
+  // index change under it. Deleting one key frees no other entry.
+  std::vector<Entry*> victims;
+  victims.reserve(idx->Count(slot));
+  idx->ForEach(slot, [&](Entry* e) { victims.push_back(e); });
+  for (Entry* e : victims) {
+    // Why nothing is reported: Redis 7.0.15's delKeysInSlot calls only
+    // dbDelete, so no "del" event, no WATCH/tracking signal, no DEL to
+    // replicas or the AOF and no dirty; the value is freed per
+    // lazyfree-lazy-server-del, dbDelete's choice.
+    Release(D(0).Unlink(e->key()), options_.lazyfree_lazy_server_del);
+  }
+  return static_cast<unsigned>(victims.size());
+}
+
 // ---------------------------------------------------------------- iteration
 
 bool Keyspace::RandomKey(int db, std::string* key) {

@@ -217,6 +217,31 @@ class Keyspace {
   // invalidation messages and DELs may allocate).
   bool Evict(int db, std::string_view key, bool lazy, long long* freed = nullptr);
 
+  // --- cluster hash slots (cluster mode) ----------------------------------
+  // Groups the keys of every database by hash slot (slot_index.h), so the
+  // calls below cost O(1) or O(keys in the slot). Called once at startup in
+  // cluster mode, before any key exists (keys already there are indexed).
+  // Outside cluster mode nothing is indexed and these see no keys.
+  void EnableSlotIndex();
+  bool slot_index_enabled() const { return db(0).slot_index_enabled(); }
+  // The calls below act on db 0, the only database of a cluster node (as
+  // Redis's server.db). Logically expired keys count and are listed until
+  // something deletes them, as in Redis (no lazy expiry here).
+  // CLUSTER COUNTKEYSINSLOT.
+  size_t CountKeysInSlot(int slot) const;
+  // CLUSTER GETKEYSINSLOT: up to `max` names of the slot's keys, appended.
+  void GetKeysInSlot(int slot, size_t max, std::vector<std::string>* out) const;
+  // Redis 7.0.15's delKeysInSlot (a node that lost a slot drops its keys):
+  // returns how many keys were deleted. Reports nothing (see keyspace.cc).
+  unsigned DeleteKeysInSlot(int slot);
+  // Calls fn(Entry*) for each key of the slot (for MIGRATE-style batches);
+  // fn may return bool, false stopping the walk. fn must not add or remove
+  // keys of db 0 (collect them and act afterwards).
+  template <class F>
+  void ForEachKeyInSlot(int slot, F&& fn) const {
+    if (const SlotIndex* idx = db(0).slot_index()) idx->ForEach(slot, fn);
+  }
+
   // --- background work (the server's cron and loop) ----------------------
   // Redis 7.0's activeExpireCycle (fast or slow). Returns the us spent.
   int64_t ActiveExpireCycle(bool fast, int hz);
@@ -228,7 +253,8 @@ class Keyspace {
   // INFO stats slave_expires_tracked_keys.
   size_t replica_keys_with_expire() const { return replica_expire_keys_.size(); }
   // Shrinks oversized tables and spends up to budget_us on incremental
-  // rehashing (Redis's tryResizeHashTables + incrementallyRehash).
+  // rehashing (Redis's tryResizeHashTables + incrementallyRehash), then on
+  // the slot index's resizes.
   void CronResize(int64_t budget_us);
 
  private:
