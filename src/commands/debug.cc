@@ -21,6 +21,7 @@
 #include "base/glob.h"
 #include "base/hash.h"
 #include "base/ascii.h"
+#include "cluster/cluster.h"
 #include "commands/admin_internal.h"
 #include "engine/encoding/quicklist.h"
 #include "engine/lru.h"
@@ -328,6 +329,22 @@ void DebugConfigRewriteForceAll(Client& c) {
   Err(c, server::err::ForceRewriteFailed(e ? strerror(e) : "The server is running without a config file"));
 }
 
+// DEBUG CLUSTERLINK KILL <to|from|all> <node-id>: drops bus links (the
+// cron reconnects the outbound one).
+void DebugClusterLinkKill(Client& c) {
+  cluster::Cluster* cl = cluster::Get();
+  if (!cl) return Err(c, "ERR Debug option only available for cluster mode enabled setup!");
+  cluster::Node* n = cl->LookupNode(c.argv[4]);
+  if (!n) return Err(c, "ERR Unknown node " + std::string(c.argv[4]));
+  std::string_view dir = c.argv[3];
+  bool from = EqNoCase(dir, "from"), to = EqNoCase(dir, "to"), all = EqNoCase(dir, "all");
+  if ((from || all) && n->inbound_link) cl->FreeLink(n->inbound_link);
+  if ((to || all) && n->link) cl->FreeLink(n->link);
+  // Why OK after the error: Redis's handler falls through to addReply.
+  if (!from && !to && !all) Err(c, "ERR Unknown direction " + std::string(dir));
+  c.reply.Ok();
+}
+
 void NotSupported(Client& c) {
   std::string sub(c.argv[1]);
   for (char& ch : sub) ch = static_cast<char>(toupper(static_cast<unsigned char>(ch)));
@@ -478,7 +495,13 @@ void CmdDebug(Client& c) {
       engine::ql::LpRepr(static_cast<const uint8_t*>(e->v.ptr));
       c.reply.Simple("Listpack structure printed on stdout");
     }
-  } else if ((is("drop-cluster-packet-filter") || is("sdslen")) && argc == 3) {
+  } else if (is("drop-cluster-packet-filter") && argc == 3) {
+    // Why without cluster mode too: Redis only stores the number.
+    int64_t type;
+    if (!ParseInt(c, c.argv[2], &type)) return;
+    if (cluster::Get()) cluster::Get()->drop_packet_filter = type;
+    c.reply.Ok();
+  } else if (is("sdslen") && argc == 3) {
     NotSupported(c);
   } else if (is("object") && argc == 3) {
     DebugObject(c);
@@ -556,7 +579,7 @@ void CmdDebug(Client& c) {
   } else if (is("replybuffer") && argc == 4) {
     NotSupported(c);
   } else if (is("clusterlink") && argc == 5 && EqNoCase(c.argv[2], "kill")) {
-    NotSupported(c);
+    DebugClusterLinkKill(c);
   } else {
     ReplySubcommandSyntaxError(c);
   }

@@ -19,6 +19,7 @@
 
 #include "base/hash.h"
 #include "base/memory.h"
+#include "cluster/cluster.h"
 #include "commands/client_cmd.h"
 #include "commands/common.h"
 #include "commands/sentinel_cmd.h"
@@ -272,7 +273,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "executable:%s\r\n"
         "config_file:%s\r\n"
         "io_threads_active:%d\r\n",
-        VIREO_REDIS_VERSION, VIREO_VERSION, "00000000", 0, BuildId(), srv.sentinel_mode ? "sentinel" : "standalone", name.sysname,
+        VIREO_REDIS_VERSION, VIREO_VERSION, "00000000", 0, BuildId(), srv.sentinel_mode ? "sentinel" : cfg.cluster_enabled ? "cluster" : "standalone", name.sysname,
         name.release, name.machine, static_cast<int>(sizeof(long) * 8), "POSIX clock_gettime",
         "epoll", "c11-builtin",
 #ifdef __GNUC__
@@ -302,7 +303,9 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         "blocked_clients:%zu\r\n"
         "tracking_clients:%zu\r\n"
         "clients_in_timeout_table:%zu\r\n",
-        srv.num_clients(), 0, cfg.maxclients, max_in, max_out,
+        // Why nodes-1 times 2: Redis counts one link each way per other node.
+        srv.num_clients(), cluster::Get() ? static_cast<int>(cluster::Get()->nodes().size() - 1) * 2 : 0,
+        cfg.maxclients, max_in, max_out,
         // Why: clients held by CLIENT PAUSE are blocked clients in Redis.
         server::HeldClientCount(srv) + srv.blocking().blocked_clients(), srv.tracking().clients(),
         srv.blocking().clients_with_timeout());
@@ -405,7 +408,8 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
         cfg.maxmemory, Human(cfg.maxmemory).c_str(), PolicyName(cfg.maxmemory_policy),
         Ratio(al.active, al.allocated), static_cast<unsigned long long>(frag_bytes),
         Ratio(al.resident, al.active), rss_bytes, Ratio(rss, al.resident), extra_bytes,
-        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), rm.backlog, rm.total, rm.replicas, clients_normal, 0, srv.aof().buffer_length(),
+        Ratio(rss, used), total_frag_bytes, srv.evictor().NotCounted(), rm.backlog, rm.total, rm.replicas, clients_normal,
+        srv.cluster() ? static_cast<int>(srv.cluster()->links_memory()) : 0, srv.aof().buffer_length(),
         base::AllocatorName(), 0, engine::lazyfree::PendingObjects(),
         engine::lazyfree::FreedObjects());
   }
@@ -536,7 +540,7 @@ std::string GenInfoString(const std::vector<std::string_view>& args) {
 
   if (on("cluster")) {
     header("Cluster");
-    base::AppendPrintf(&s, "cluster_enabled:0\r\n");
+    base::AppendPrintf(&s, "cluster_enabled:%d\r\n", cfg.cluster_enabled ? 1 : 0);
   }
 
   if (on("keyspace")) {

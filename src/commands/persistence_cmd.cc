@@ -173,6 +173,9 @@ void RegisterPersistenceFamily(server::CommandTable& t) {
   t.Register("lastsave", CmdLastsave);
   t.Register("dump", CmdDump);
   t.Register("restore", CmdRestore);
+  // Why the same handler: RESTORE-ASKING is RESTORE flagged "asking", so
+  // it runs in a slot being imported (MIGRATE sends it in cluster mode).
+  t.Register("restore-asking", CmdRestore);
 }
 
 }  // namespace vireo::commands

@@ -71,7 +71,11 @@ void Publish(Client& c, bool shard) {
   // Why: outside cluster mode Redis sends PUBLISH down the replication
   // stream (not to the AOF) so that subscribers of replicas hear it; in a
   // cluster the bus carries it instead.
-  if (!g_server->cfg().cluster_enabled) ForceReplicaPropagation(c);
+  if (!g_server->cfg().cluster_enabled) {
+    ForceReplicaPropagation(c);
+  } else if (auto* cl = g_server->cluster()) {
+    cl->PropagatePublish(c.argv[1], c.argv[2], shard);
+  }
   c.reply.Int(receivers);
 }
 

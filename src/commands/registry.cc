@@ -25,6 +25,7 @@ void RegisterAllCommands(server::CommandTable& t) {
   RegisterHashFamily(t);
   RegisterSortFamily(t);
   RegisterAclFamily(t);
+  RegisterClusterFamily(t);
   RegisterSentinelFamily(t);
 }
 

@@ -28,6 +28,7 @@ void RegisterSetFamily(server::CommandTable& t);          // set.cc: SADD SREM S
 void RegisterPersistenceFamily(server::CommandTable& t);  // persistence_cmd.cc: SAVE BGSAVE LASTSAVE DUMP RESTORE
 void RegisterMigrateFamily(server::CommandTable& t);      // migrate_cmd.cc: MIGRATE
 void RegisterReplicationFamily(server::CommandTable& t);
+void RegisterClusterFamily(server::CommandTable& t);      // cluster_cmd.cc: CLUSTER ASKING READONLY READWRITE
 void RegisterSentinelFamily(server::CommandTable& t);     // sentinel_cmd.cc: SENTINEL (sentinel mode only)  // replication_cmd.cc: SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE WAIT
 // INFO stats migrate_cached_sockets (migrate_cmd.cc).
 size_t MigrateCachedSockets();

@@ -8,6 +8,8 @@
 // inside a callback stops the delivery of the rest.
 #include "net/redis_link.h"
 
+#include "net/tcp.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -31,54 +33,6 @@ constexpr size_t kReadChunk = 16 * 1024;
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// A numeric address (IPv4, then IPv6) into *ss; false when it is not one.
-bool ParseNumeric(const std::string& host, int port, sockaddr_storage* ss, socklen_t* len) {
-  memset(ss, 0, sizeof(*ss));
-  auto* v4 = reinterpret_cast<sockaddr_in*>(ss);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    *len = sizeof(sockaddr_in);
-    return true;
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(ss);
-  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    *len = sizeof(sockaddr_in6);
-    return true;
-  }
-  return false;
-}
-
-// A numeric address, else the first address getaddrinfo gives (blocking:
-// Sentinel resolves announced host names the same way, anetResolve).
-bool Resolve(const std::string& host, int port, sockaddr_storage* ss, socklen_t* len, std::string* err) {
-  if (ParseNumeric(host, port, ss, len)) return true;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &res);
-  if (rc != 0 || res == nullptr) {
-    *err = rc != 0 ? gai_strerror(rc) : "no address";
-    return false;
-  }
-  memset(ss, 0, sizeof(*ss));
-  memcpy(ss, res->ai_addr, res->ai_addrlen);
-  *len = static_cast<socklen_t>(res->ai_addrlen);
-  freeaddrinfo(res);
-  if (ss->ss_family == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(ss)->sin_port = htons(static_cast<uint16_t>(port));
-  } else if (ss->ss_family == AF_INET6) {
-    reinterpret_cast<sockaddr_in6*>(ss)->sin6_port = htons(static_cast<uint16_t>(port));
-  } else {
-    *err = "unsupported address family";
-    return false;
-  }
-  return true;
 }
 
 // "message", "pmessage", "smessage": a published message, not a reply.
@@ -111,36 +65,9 @@ bool RedisLink::Connect(const std::string& host, int port, const std::string& so
     *err = "invalid port";
     return false;
   }
-  sockaddr_storage ss;
-  socklen_t sslen = 0;
-  if (!Resolve(host, port, &ss, &sslen, err)) return false;
-  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    *err = strerror(errno);
-    return false;
-  }
-  int one = 1;
-  // Why both, as Redis's anetTcpNonBlockConnect callers do: commands are
-  // small and latency matters (Nagle off), and a dead peer behind a silent
-  // network must eventually be noticed (keepalive).
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-  if (!source_addr.empty()) {
-    sockaddr_storage src;
-    socklen_t srclen = 0;
-    if (!ParseNumeric(source_addr, 0, &src, &srclen) || src.ss_family != ss.ss_family) {
-      ::close(fd);
-      *err = "invalid source address " + source_addr;
-      return false;
-    }
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&src), srclen) != 0) {
-      *err = strerror(errno);
-      ::close(fd);
-      return false;
-    }
-  }
-  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&ss), sslen);
-  int connect_errno = rc == 0 ? 0 : errno;
+  int connect_errno = 0;
+  int fd = TcpConnect(host, port, source_addr, err, &connect_errno);
+  if (fd < 0 && connect_errno == 0) return false;
   parser_.Reset();
   subscribed_ = false;
   resp3_push_seen_ = false;
@@ -148,10 +75,9 @@ bool RedisLink::Connect(const std::string& host, int port, const std::string& so
   patterns_.clear();
   shard_channels_.clear();
   state_ = State::kConnecting;
-  if (connect_errno != 0 && connect_errno != EINPROGRESS) {
+  if (fd < 0) {
     // Why not a false return: a refused connect is a connect failure like
     // one found later (loopback refuses at once), reported the same way.
-    ::close(fd);
     std::string msg = strerror(connect_errno);
     fail_timer_ = loop_->AddTimer(0, [this, msg] {
       fail_timer_ = 0;

@@ -161,6 +161,25 @@ void Replication::UnsetMaster() {
 
 bool Replication::is_replica() const { return !srv_->cfg().masterhost.empty(); }
 
+int64_t Replication::replica_processed_offset() const {
+  int64_t off = 0;
+  if (!masterhost_.empty()) {
+    if (master_ && master_->repl) {
+      off = static_cast<const MasterLink*>(master_->repl.get())->reploff;
+    } else if (cached_master_) {
+      off = cached_master_->reploff;
+    }
+  }
+  return off < 0 ? 0 : off;
+}
+
+int64_t Replication::master_data_age_ms() const {
+  // Why whole seconds: Redis computes both from unixtime.
+  int64_t now = srv_->unixtime();
+  if (link_state_ == LinkState::kConnected && master_) return (now - master_->last_interaction_ms / 1000) * 1000;
+  return (now - down_since_) * 1000;
+}
+
 void Replication::Start() {
   if (!srv_->cfg().masterhost.empty()) {
     masterhost_ = srv_->cfg().masterhost;
@@ -733,6 +752,8 @@ bool Replication::LoadFromSocket() {
   if (swap) {
     temp = std::make_unique<engine::Keyspace>(srv_->num_dbs());
     temp->options() = srv_->keyspace().options();
+    // Cluster mode: indexed while loading, so adopting it costs nothing.
+    if (srv_->keyspace().slot_index_enabled()) temp->EnableSlotIndex();
   } else {
     AttachToNewMaster();
     Log(LogLevel::kNotice, "MASTER <-> REPLICA sync: Flushing old data");

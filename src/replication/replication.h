@@ -156,6 +156,10 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   void SendGetackNow() override { SendGetack(); }
   void LogShutdownReplicas() override;
   void AppendInfo(std::string* s) override;
+  void ClusterSetMaster(const std::string& host, int port) override { SetMaster(host, port); }
+  void ClusterUnsetMaster() override { UnsetMaster(); }
+  int64_t replica_processed_offset() const override;
+  int64_t master_data_age_ms() const override;
   Memory memory() const override;
   void ResetStats() override {
     stat_sync_full = stat_sync_partial_ok = stat_sync_partial_err = 0;

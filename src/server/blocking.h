@@ -48,6 +48,8 @@ struct BlockState {
   // answer (with the replicas counted), not the dispatcher's null array.
   bool answer_on_timeout = false;
   int64_t blocked_since_us = 0;
+  // kError with this text instead of -UNBLOCKED (a cluster redirection).
+  std::string error;
 };
 
 class BlockingRegistry {

@@ -119,6 +119,10 @@ net::ConnectionHandler::Verdict Client::OnRequest(protocol::RequestParser::Limit
   if ((flags & kClientTrackingCaching) && !(flags & kClientMulti) &&
       !(last_cmd && last_cmd->parent && last_cmd->parent->name == "client"))
     flags &= ~kClientTrackingCaching;
+  // Why: ASKING opens an importing slot to the next command only (or to a
+  // whole MULTI ... EXEC), as Redis's resetClient.
+  if ((flags & kClientAsking) && !(flags & kClientMulti) && !(last_cmd && last_cmd->name == "asking"))
+    flags &= ~kClientAsking;
   if (closed_) return Verdict::kStop;
   EnforceOutputLimits();
   if (closed_ || !AcceptingInput()) return Verdict::kStop;

@@ -73,6 +73,10 @@ enum ClientFlag : uint64_t {
   kClientMaster = 1ull << 29,
   kClientSlave = 1ull << 30,
   kClientWaitAcks = 1ull << 31,  // blocked in WAIT
+  // Cluster (src/cluster/): ASKING for the next command, READONLY reads on
+  // a replica (flag r).
+  kClientAsking = 1ull << 32,
+  kClientReadonly = 1ull << 33,
 };
 
 struct QueuedCommand {

@@ -64,6 +64,7 @@ std::string ClientInfoString(Client& cl) {
   if (cl.flags & kClientUnblocked) *p++ = 'u';
   if (cl.flags & kClientCloseAsap) *p++ = 'A';
   if (cl.flags & kClientUnixSocket) *p++ = 'U';
+  if (cl.flags & kClientReadonly) *p++ = 'r';
   if (cl.flags & kClientNoEvict) *p++ = 'e';
   if (p == flags) *p++ = 'N';
   *p = '\0';

@@ -199,6 +199,24 @@ struct Config {
   int min_replicas_to_write = 0;
   int min_replicas_max_lag = 10;
   bool cluster_enabled = false;
+  // Redis Cluster (src/cluster/); empty strings are Redis's NULL.
+  std::string cluster_config_file = "nodes.conf";
+  long long cluster_node_timeout = 15000;
+  int cluster_port = 0;
+  std::string cluster_announce_ip;
+  int cluster_announce_port = 0;
+  int cluster_announce_bus_port = 0;
+  std::string cluster_announce_hostname;
+  int cluster_preferred_endpoint_type = 0;  // 0 ip, 1 hostname, 2 unknown-endpoint
+  int cluster_replica_validity_factor = 10;
+  int cluster_migration_barrier = 1;
+  bool cluster_allow_replica_migration = true;
+  bool cluster_require_full_coverage = true;
+  bool cluster_replica_no_failover = false;
+  bool cluster_allow_reads_when_down = false;
+  bool cluster_allow_pubsubshard_when_down = true;
+  unsigned long long cluster_link_sendbuf_limit = 0;
+  std::string bind_source_addr;
   // ACL
   std::string aclfile;
   unsigned long acllog_max_len = 128;

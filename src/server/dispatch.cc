@@ -99,8 +99,9 @@ void AnswerUnblocked(Server& s, Client& c) {
   Command* cmd = s.commands().Lookup(c.argv);
   bool error = c.bstate->outcome == BlockState::Outcome::kError;
   if (error) {
-    c.reply.Error(err::kUnblocked);
-    s.CountError(err::kUnblocked);
+    std::string_view msg = c.bstate->error.empty() ? err::kUnblocked : std::string_view(c.bstate->error);
+    c.reply.Error(msg);
+    s.CountError(msg);
   } else {
     c.reply.NullArray();
   }
@@ -205,6 +206,26 @@ bool Server::ProcessCommand(Client& c) {
     std::string msg;
     if (!acl::Get().CheckClient(c, cmd, &msg)) {
       Reject(*this, c, cmd, msg);
+      return true;
+    }
+  }
+  // Cluster redirection (Redis's order: after ACL, before maxmemory), not
+  // for our master's stream nor for commands that take no key.
+  if (cluster_ && !ObeyClient(c) &&
+      (cmd->has(kCmdMovableKeys) || cmd->meta->num_key_specs > 0 || cmd == exec_cmd_)) {
+    if (std::string redirect; !cluster_->Route(c, cmd, &redirect)) {
+      if (cmd == exec_cmd_) {
+        // Why not Reject: Redis discards the transaction and replies the
+        // redirection itself, without EXECABORT.
+        c.mstate.clear();
+        c.flags &= ~(kClientMulti | kClientDirtyCas | kClientDirtyExec);
+        watches().UnwatchAll(c);
+        cmd->rejected_calls++;
+        c.reply.Error(redirect);
+        CountError(redirect);
+      } else {
+        Reject(*this, c, cmd, redirect);
+      }
       return true;
     }
   }

@@ -21,6 +21,7 @@
 #include "commands/registry.h"
 #include "server/acl.h"
 #include "server/log.h"
+#include "cluster/cluster.h"
 #include "replication/replication.h"
 #include "sentinel/sentinel.h"
 #include "server/server.h"
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) Usage(argv[0]);
   }
   const bool sentinel_mode = vireo::sentinel::IsSentinelInvocation(argc, argv);
+  const char* mode_name = sentinel_mode ? "sentinel" : "standalone";
   auto* srv = new vireo::server::Server();
   srv->sentinel_mode = sentinel_mode;
   // Why: like Redis (populateCommandTable before loading the config), the
@@ -193,6 +195,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   srv->set_replication(vireo::replication::Create(srv));
+  // Redis's clusterInit (after initServer, before the listeners' report):
+  // nodes.conf locked and loaded, the bus port open, keys indexed by slot.
+  if (cfg.cluster_enabled && !sentinel_mode) {
+    mode_name = "cluster";
+    auto cl = vireo::cluster::Create(srv);
+    if (!cl->Init()) return 1;
+    srv->set_cluster(std::move(cl));
+  }
   // Why this order (Redis's main): listen first (a busy port ends the
   // process before the logo, which test harnesses rely on to retry on
   // another port), then the pidfile, the process title, the logo.
@@ -216,11 +226,11 @@ int main(int argc, char** argv) {
              "         \\ V / | || '__|/ _ \\/ _ \\   Running in %s mode\n"
              "          \\_/  |_||_|   \\___|\\___/   Port: %d\n"
              "                                   PID: %d\n",
-             VIREO_VERSION, VIREO_REDIS_VERSION, sentinel_mode ? "sentinel" : "standalone", cfg.port,
+             VIREO_VERSION, VIREO_REDIS_VERSION, mode_name, cfg.port,
              static_cast<int>(getpid()));
     vireo::server::LogRaw(logo);
   } else {
-    Log(LogLevel::kNotice, "Running mode=%s, port=%d.", sentinel_mode ? "sentinel" : "standalone", cfg.port);
+    Log(LogLevel::kNotice, "Running mode=%s, port=%d.", mode_name, cfg.port);
   }
   if (sentinel) {
     // Redis's sentinel main: no dataset to load; sentinelIsRunning.
@@ -242,6 +252,12 @@ int main(int argc, char** argv) {
     auto r = aof.LoadAtStartup();
     if (r == vireo::server::Aof::LoadResult::kFailed || r == vireo::server::Aof::LoadResult::kOpenErr) return 1;
   } else if (!srv->snapshots().LoadAtStartup()) {
+    return 1;
+  }
+  // Redis's verifyClusterConfigWithData: keys only in db 0, and slots we
+  // hold keys for are ours (or being imported).
+  if (auto* cl = vireo::cluster::Get(); cl && !cl->VerifyConfigWithData()) {
+    Log(LogLevel::kWarning, "You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.");
     return 1;
   }
   if (!aof.OpenOnServerStart()) return 1;

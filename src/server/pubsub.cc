@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/crc16.h"
 #include "base/glob.h"
 #include "protocol/reply_buffer.h"
 #include "server/client.h"
@@ -218,6 +219,23 @@ void PubSub::Deliver(Client* c, protocol::SharedBlock* shared) {
   }
   if (c->has_connection()) srv_->AddPendingWrite(c);
   c->EnforceOutputLimits();
+}
+
+void PubSub::RemoveShardChannelsInSlot(int slot) {
+  if (shard_channels_.empty()) return;
+  std::vector<std::string> names;
+  for (const auto& [name, subs] : shard_channels_) {
+    if (base::KeyHashSlot(name) == slot) names.push_back(name);
+  }
+  for (const std::string& name : names) {
+    auto it = shard_channels_.find(name);
+    if (it == shard_channels_.end()) continue;
+    auto subs = it->second;
+    for (Client* c : subs) {
+      Unsubscribe(*c, name, true, true);
+      UpdateFlag(*c);
+    }
+  }
 }
 
 int PubSub::Publish(std::string_view channel, std::string_view message, bool shard) {

@@ -103,6 +103,10 @@ class PubSub {
   // Delivers to the subscribers of `channel` (and of matching patterns
   // unless shard); returns the number of receivers.
   int Publish(std::string_view channel, std::string_view message, bool shard);
+  // Cluster: the shard channels of a slot this shard no longer serves are
+  // unsubscribed from every client, each told with "sunsubscribe"
+  // (Redis's removeChannelsInSlot).
+  void RemoveShardChannelsInSlot(int slot);
   // Redis's notifyKeyspaceEvent: `flags` is notify-keyspace-events.
   void NotifyKeyspaceEvent(int flags, int type, std::string_view event, int db,
                            std::string_view key);

@@ -91,6 +91,19 @@ class ReplicationHooks {
   // sync" lines.
   virtual void LogShutdownReplicas() = 0;
 
+  // --- cluster (src/cluster/ drives the role of a cluster node) ------------------
+  // replicationSetMaster / replicationUnsetMaster, which REPLICAOF refuses
+  // in cluster mode.
+  virtual void ClusterSetMaster(const std::string& host, int port) = 0;
+  virtual void ClusterUnsetMaster() = 0;
+  // replicationGetSlaveOffset: the master stream offset processed (the
+  // cached master's when the link is down), 0 when unknown.
+  virtual int64_t replica_processed_offset() const = 0;
+  // How old a replica's data is (clusterHandleSlaveFailover's data_age):
+  // since the last interaction with the master, or since the link went
+  // down, in ms.
+  virtual int64_t master_data_age_ms() const = 0;
+
   // --- INFO ----------------------------------------------------------------------
   virtual void AppendInfo(std::string* s) = 0;
   // INFO memory: mem_replication_backlog, mem_clients_slaves (Redis counts

@@ -485,6 +485,7 @@ bool Server::OpenListeners() {
 
 void Server::CloseListenersInChild() {
   for (auto& l : listeners_) ::close(l->fd());
+  for (int fd : fork_close_fds_) ::close(fd);
 }
 
 void Server::SetChildProcTitle(const char* title) {
@@ -545,6 +546,8 @@ int Server::Run() {
 
 void Server::BeforeSleep() {
   UpdateTime();
+  // Redis's clusterBeforeSleep comes first: state, config, failover steps.
+  if (cluster_) cluster_->BeforeSleep();
   if (active_expire_enabled && !paused()) ActiveExpireCycle(true);
   if (blocking_.has_work()) blocking_.ServeReady();
   // Anything a step outside a command left for the AOF and replicas.
@@ -649,6 +652,7 @@ void Server::Cron() {
   DatabasesCron();
   PersistenceCron();
   if (repl_) repl_->Cron();
+  if (cluster_) cluster_->Cron();
   for (auto& h : cron_hooks_) h();
 }
 
@@ -707,6 +711,9 @@ void Server::ClientsCron() {
       c->Close();
       continue;
     }
+    // Cluster: a client blocked on a key whose slot moved away is answered
+    // with the redirection (clientsCronHandleTimeout).
+    if (cluster_ && (c->flags & kClientBlocked)) cluster_->RedirectBlocked(*c);
     c->EnforceOutputLimits();
     if (c->closed()) continue;
     if (cfg().maxmemory_clients != 0) UpdateClientMemory(c);

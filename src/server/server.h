@@ -34,6 +34,7 @@
 #include "net/event_loop.h"
 #include "net/listener.h"
 #include "server/client.h"
+#include "server/cluster_hooks.h"
 #include "server/command.h"
 #include "server/config.h"
 #include "server/fork_child.h"
@@ -193,6 +194,16 @@ class Server {
   bool RunLoadedCommand(Client& c, Command* cmd);
   // In a forked child: close the listening sockets without unlinking.
   void CloseListenersInChild();
+  // Listening sockets on `port` for every `bind` address (Redis's
+  // listenToPort; "-addr" is skipped when unavailable). Also the cluster
+  // bus's. False with *err ("Failed listening on port ...").
+  bool OpenTcpListeners(int port, const std::vector<std::string>& bind,
+                        std::vector<std::unique_ptr<net::Listener>>* out,
+                        std::vector<std::string>* addrs, std::string* err);
+  // Descriptors a fork child closes too (the cluster bus listener, the
+  // nodes.conf lock: a child must not keep them after the parent dies).
+  void AddForkCloseFd(int fd) { fork_close_fds_.push_back(fd); }
+  void RemoveForkCloseFd(int fd) { std::erase(fork_close_fds_, fd); }
   // redisSetProcTitle(title) for a child process.
   void SetChildProcTitle(const char* title);
   // Redis's processEventsWhileBlocked: serve the sockets once (replies
@@ -208,6 +219,11 @@ class Server {
   // Redis's mustObeyClient: our master's link (and the AOF loader, which
   // never goes through ProcessCommand).
   static bool ObeyClient(const Client& c) { return (c.flags & kClientMaster) != 0; }
+
+  // --- cluster (src/cluster/, through cluster_hooks.h) ------------------
+  // Null unless cluster-enabled is yes.
+  ClusterHooks* cluster() { return cluster_.get(); }
+  void set_cluster(std::unique_ptr<ClusterHooks> c) { cluster_ = std::move(c); }
 
   // --- cron & shutdown -------------------------------------------------
   using CronHook = std::function<void()>;
@@ -269,9 +285,6 @@ class Server {
   void ArmCron();
   bool Listen(std::string* err);
   void StartAccept(net::Listener* l);
-  bool OpenTcpListeners(int port, const std::vector<std::string>& bind,
-                        std::vector<std::unique_ptr<net::Listener>>* out,
-                        std::vector<std::string>* addrs, std::string* err);
   // CONFIG SET port / bind: reopen the TCP listeners.
   bool ReListenTcp(std::string* err);
   void AcceptClient(int fd, bool unix_socket, const std::string& laddr);
@@ -312,6 +325,8 @@ class Server {
   std::unique_ptr<Aof> aof_;
   ForkChild child_{this};
   std::unique_ptr<ReplicationHooks> repl_;
+  std::unique_ptr<ClusterHooks> cluster_;
+  std::vector<int> fork_close_fds_;
   void PersistenceCron();
   Client* current_client_ = nullptr;
   std::unordered_map<uint64_t, Client*> clients_by_id_;

@@ -316,7 +316,7 @@ rdb::FileLoadOptions Snapshotter::LoadOptions(bool merge, bool serve, uint64_t p
   rdb::FileLoadOptions o;
   o.value.deep = cfg.sanitize_dump_payload == 1;
   o.value.sanitizations = &srv_->stats.dump_payload_sanitizations;
-  o.skip_expired = cfg.masterhost.empty();
+  o.skip_expired = cfg.masterhost.empty() && !(srv_->cluster() && srv_->cluster()->IAmReplica());
   o.now_ms = srv_->now_ms();
   o.allow_dup = merge;
   o.verify_checksum = cfg.rdbchecksum;

@@ -737,7 +737,8 @@ TEST_F(ConfigTest, Facts) {
   EXPECT_TRUE(m.IsActive("appendonly"));
   EXPECT_TRUE(m.IsActive("masterauth"));
   EXPECT_TRUE(m.IsActive("slave-read-only"));  // an alias of an active directive
-  EXPECT_FALSE(m.IsActive("cluster-enabled"));
+  EXPECT_TRUE(m.IsActive("cluster-enabled"));
+  EXPECT_FALSE(m.IsActive("tls-cluster"));
   EXPECT_FALSE(m.IsActive("no-such-thing"));
   EXPECT_TRUE(m.IsSensitive("requirepass"));
   EXPECT_TRUE(m.IsSensitive("MASTERAUTH"));
