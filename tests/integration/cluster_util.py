@@ -443,3 +443,168 @@ def stopped(node):
     finally:
         if node.alive():
             node.resume()
+
+
+# ---------------------------------------------------------------------------
+# Failovers and a client under load (test_cluster_faults.py,
+# test_cluster_interop.py, test_cluster_clients.py). Appended: the imports
+# of this part stay here so that the head of the file is left as it was.
+# ---------------------------------------------------------------------------
+
+import random  # noqa: E402
+import re  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from redis.cluster import RedisCluster  # noqa: E402
+
+
+def wait_link_up(replica, timeout=30.0):
+    """INFO replication of `replica` says master_link_status:up."""
+    if not wait_for(lambda: "master_link_status:up" in replica.call("INFO", "replication"),
+                    timeout, step=0.05):
+        raise AssertionError("%r: link to its master not up:\n%s" % (
+            replica, replica.call("INFO", "replication")))
+
+
+def wait_replica_of(cl, node, master, timeout=30.0):
+    """Every live member sees `node` as a replica of `master`, and the
+    replication link of `node` is up."""
+    nid, mid = node.myid(), master.myid()
+
+    def follows():
+        try:
+            return all(n.nodes()[nid]["master"] == mid for n in cl.live())
+        except (OSError, Closed, KeyError):
+            return False
+    if not wait_for(follows, timeout, step=0.05):
+        raise AssertionError("%r is not a replica of %r:\n%s" % (node, master, cl.describe()))
+    wait_link_up(node, timeout)
+
+
+def failover(cl, replica, *options, timeout=30.0):
+    """CLUSTER FAILOVER [options] on `replica`; returns its old master once
+    that one follows the promoted node and the whole cluster agrees."""
+    old = cl.by_id(replica.myself()["master"])
+    assert replica.call("CLUSTER", "FAILOVER", *options) == "OK"
+    if not wait_for(replica.is_master, timeout, step=0.05):
+        raise AssertionError("%r not promoted:\n%s" % (replica, cl.describe()))
+    wait_replica_of(cl, old, replica, timeout)
+    cl.wait_ok(timeout=timeout)
+    return old
+
+
+class Writer:
+    """A background application on redis-py's RedisCluster (which follows
+    -MOVED / -ASK and refreshes its slot map itself): SET <prefix>:<n> to
+    v<n> in a loop, and every 5th step a GET of an earlier acknowledged key,
+    whose value must match. Whatever reaches the application (an exception,
+    a wrong value) is recorded in `errors`; `acked` are the SETs answered OK."""
+
+    def __init__(self, cl, prefix="w", pause=0.001):
+        self.prefix = prefix
+        self.port = cl.live()[0].port
+        self.pause = pause
+        self.acked = []
+        self.errors = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self, count=200):
+        """Start, and return once `count` writes were acknowledged."""
+        self._thread.start()
+        self.wait_acked(count)
+        return self
+
+    def _run(self):
+        rc = RedisCluster(host=HOST, port=self.port, decode_responses=True,
+                          socket_timeout=20 * SLOW)
+        rng = random.Random(1)
+        n = 0
+        try:
+            while not self._stop.is_set():
+                key = "%s:%d" % (self.prefix, n)
+                try:
+                    if rc.set(key, "v%d" % n) is True:
+                        self.acked.append(key)
+                    if n % 5 == 0 and self.acked:
+                        k = rng.choice(self.acked)
+                        v = rc.get(k)
+                        if v != "v" + k.rsplit(":", 1)[1]:
+                            self.errors.append("GET %s: %r" % (k, v))
+                except Exception as e:  # everything the application would see
+                    self.errors.append("%s on %s: %r" % (type(e).__name__, key, e))
+                n += 1
+                time.sleep(self.pause)
+        finally:
+            rc.close()
+
+    def wait_acked(self, count, timeout=30.0):
+        if not wait_for(lambda: len(self.acked) >= count or not self._thread.is_alive(),
+                        timeout, step=0.02) or len(self.acked) < count:
+            raise AssertionError("writer stuck at %d acked writes; errors: %s" % (
+                len(self.acked), self.errors[:5]))
+
+    def more(self, count=200):
+        """Wait for `count` more acknowledged writes."""
+        self.wait_acked(len(self.acked) + count)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(30 * SLOW)
+        assert not self._thread.is_alive(), "writer thread did not stop"
+        return self
+
+
+def unreadable(cl, keys):
+    """The keys of `keys` (written as <prefix>:<n> = v<n>) that a fresh
+    RedisCluster does not read back with their value, as (key, value)."""
+    rc = RedisCluster(host=HOST, port=cl.live()[0].port, decode_responses=True)
+    try:
+        bad = []
+        for i in range(0, len(keys), 500):
+            batch = keys[i:i + 500]
+            for k, v in zip(batch, rc.mget_nonatomic(batch)):
+                if v != "v" + k.rsplit(":", 1)[1]:
+                    bad.append((k, v))
+        return bad
+    finally:
+        rc.close()
+
+
+def reshard(cl, source, target, count):
+    """`redis-cli --cluster reshard` of `count` slots from `source` to
+    `target`; returns the set of slots it moved (from its output)."""
+    r = cluster_cli("reshard", source.addr(), "--cluster-from", source.myid(), "--cluster-to",
+                    target.myid(), "--cluster-slots", count, "--cluster-yes", timeout=300)
+    assert r.returncode == 0, "reshard failed:\n%s\n%s" % (r.stdout[-3000:], r.stderr)
+    moved = {int(s) for s in re.findall(r"^Moving slot (\d+) from ", r.stdout, re.M)}
+    assert len(moved) == count, r.stdout[-3000:]
+    cl.wait_ok()
+    return moved
+
+
+def check_ok(addr):
+    """`redis-cli --cluster check` finds every slot covered and agreed on."""
+    r = cluster_cli("check", addr)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "[OK] All 16384 slots covered." in r.stdout, r.stdout
+    assert "[OK] All nodes agree about slots configuration." in r.stdout, r.stdout
+    return r.stdout
+
+
+def set_confirmed(node, key, value, replicas=1):
+    """SET, then WAIT <replicas> 5000 on the same connection: (reply, acks).
+    Why one connection: WAIT counts the acks of the calling client's own
+    writes; on a fresh connection it returns at once."""
+    with node.conn() as c:
+        return decode(c.call("SET", key, value)), c.call("WAIT", replicas, 5000)
+
+
+def wait_synced(master, replica, timeout=30.0):
+    """`replica` has processed all that `master` sent (equal offsets)."""
+    def offsets():
+        m = parse_info(master.call("INFO", "replication"))["master_repl_offset"]
+        return m == parse_info(replica.call("INFO", "replication")).get("slave_repl_offset")
+    if not wait_for(offsets, timeout, step=0.02):
+        raise AssertionError("%r behind %r" % (replica, master))
