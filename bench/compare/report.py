@@ -20,7 +20,10 @@ replication.py (issue 10: full sync to master_link_status:up, disk and
 diskless; SET throughput on a master with 2 replicas, lag and replication
 buffers), sentinel.py (issue 11: failover time after SIGKILL of the
 master; writes lost and full resyncs over SENTINEL FAILOVER COORDINATED
-switchovers, the plain failover for contrast) and, with --micro DIR, the
+switchovers, the plain failover for contrast), cluster.py (issue 12: SET /
+GET -P 16 and memory per key on a single-node cluster, a reshard of 1000
+slots under a client load, other clients' latency while the slot of a 1M-
+member sorted set moves) and, with --micro DIR, the
 micro benchmarks' output. --json FILE keeps the raw numbers; --from-json
 FILE re-renders a report without running anything.
 
@@ -43,6 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 import acl  # noqa: E402
 import aof  # noqa: E402
+import cluster  # noqa: E402
 import compare  # noqa: E402
 import eviction  # noqa: E402
 import instructions  # noqa: E402
@@ -87,7 +91,8 @@ def commands(args):
             f"bench/compare/persistence.py --vireo {v}{q}",
             f"bench/compare/aof.py --vireo {v}{q}",
             f"bench/compare/replication.py --vireo {v}{q}",
-            f"bench/compare/sentinel.py --vireo {v}{q}"]
+            f"bench/compare/sentinel.py --vireo {v}{q}",
+            f"bench/compare/cluster.py --vireo {v}{q}"]
     if args.micro:
         cmds.append(f"{args.micro}/<name>_bench --benchmark_min_time={args.micro_min_time}")
     return cmds
@@ -122,7 +127,7 @@ def run_all(args):
         out["instructions"] = instructions.run(tool_args(instructions, with_baseline))
     for name, mod in (("pubsub", pubsub), ("eviction", eviction), ("acl", acl),
                       ("persistence", persistence), ("aof", aof), ("replication", replication),
-                      ("sentinel", sentinel)):
+                      ("sentinel", sentinel), ("cluster", cluster)):
         if name not in skip:
             log(f"== {name}.py")
             out[name] = mod.run(tool_args(mod, base))
@@ -318,6 +323,11 @@ def targets11(res):
     return sentinel.targets(res.get("sentinel"))
 
 
+def targets12(res):
+    """Issue 12: [(target, measured, met)] from cluster.py."""
+    return cluster.targets(res.get("cluster"))
+
+
 def target_section(title, rows, measured_header):
     """A '## title' section: the targets table and the met count."""
     L = [f"## {title}", ""]
@@ -360,6 +370,7 @@ def render(res):
     L += target_section("Targets (issue 9)", targets9(res), "measured")
     L += target_section("Targets (issue 10)", targets10(res), "measured")
     L += target_section("Targets (issue 11)", targets11(res), "measured")
+    L += target_section("Targets (issue 12)", targets12(res), "measured")
     L += ["## Throughput, latency and server CPU (compare.py)", ""]
     L += [compare.render(res["compare"]) if "compare" in res else "_not run_", ""]
     L += ["## Data types: throughput and latency at -P 16 (compare.py, issue 7)", ""]
@@ -386,6 +397,8 @@ def render(res):
     L += [replication.render(res["replication"]) if "replication" in res else "_not run_", ""]
     L += ["## Sentinel: failover time and switchovers under writes (sentinel.py, issue 11)", ""]
     L += [sentinel.render(res["sentinel"]) if "sentinel" in res else "_not run_", ""]
+    L += ["## Cluster: single-node throughput and memory, resharding under load (cluster.py, issue 12)", ""]
+    L += [cluster.render(res["cluster"]) if "cluster" in res else "_not run_", ""]
     if res.get("micro"):
         L += ["## Micro benchmarks", ""]
         for name, text in res["micro"].items():
@@ -451,7 +464,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="compare.py rounds")
     ap.add_argument("--skip", default="",
                     help="comma list of: compare, memory, types_memory, latency, instructions, "
-                         "pubsub, eviction, acl, persistence, aof, replication, sentinel")
+                         "pubsub, eviction, acl, persistence, aof, replication, sentinel, cluster")
     ap.add_argument("--micro", default="", help="build dir with the *_bench programs to include")
     ap.add_argument("--micro-min-time", default="0.5", help="--benchmark_min_time for --micro")
     ap.add_argument("--out", default="", help="write the report here instead of stdout")
