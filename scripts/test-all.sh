@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_DECODER_SECONDS=${FUZZ_DECODER_SECONDS:-30}
+FUZZ_DECODER_SECONDS=${FUZZ_DECODER_SECONDS:-20}
 
 echo "== release build"
 scripts/build.sh release

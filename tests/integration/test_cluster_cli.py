@@ -8,7 +8,7 @@ redis-cli is the stock 7.0.15 one: it drives the nodes only through
 CLUSTER / INFO / CONFIG / MIGRATE / FUNCTION commands, so each test checks
 the outcome on the nodes themselves (slot counts in CLUSTER NODES, every key
 readable on the node serving its slot, nothing lost), not just the exit
-code. Long tests carry @pytest.mark.slow. Helpers: cluster_util.py.
+code. Every test is marked slow (release build only in CI). Helpers: cluster_util.py.
 Validated with VIREO_BIN=/usr/bin/redis-server.
 """
 import json
@@ -21,6 +21,10 @@ from redis.cluster import RedisCluster
 import cluster_util as cu
 from cluster_util import HOST
 from integ_util import VIREO_BIN, ServerProcess, wait_for
+
+# Why all slow: each test builds its own cluster with redis-cli; CI runs
+# them once, in the release build.
+pytestmark = pytest.mark.slow
 
 ALL_COVERED = "[OK] All 16384 slots covered."
 AGREE = "[OK] All nodes agree about slots configuration."
@@ -259,7 +263,6 @@ def test_reshard_keeps_keys(trio):
     ok(trio.cli("check", a.addr()))
 
 
-@pytest.mark.slow
 def test_add_node_then_rebalance_with_empty_master(trio):
     a = trio.members[0]
     new = trio.nodes[3]
@@ -304,7 +307,6 @@ def test_add_node_as_replica(trio):
     assert "S: %s %s" % (new.myid(), new.addr()) in out and "replicates %s" % b.myid() in out
 
 
-@pytest.mark.slow
 def test_del_node(trio):
     a = trio.members[0]
     new = trio.nodes[3]

@@ -119,6 +119,7 @@ def test_cluster_init_script_help():
     assert r.returncode == 1 and "unknown argument" in r.stderr
 
 
+@pytest.mark.slow
 def test_cluster_init_script(tmp_path, procs):
     ports = six_ports()
     data = tmp_path / "data"
@@ -200,6 +201,7 @@ def test_cluster_init_script(tmp_path, procs):
 # redis-py
 # ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_redis_py_through_reshard(tmp_path):
     with cu.running(tmp_path, masters=3) as cl:
         a, b, _ = cl.masters()
