@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
     auto cl = vireo::cluster::Create(srv);
     if (!cl->Init()) return 1;
     srv->set_cluster(std::move(cl));
+    srv->SyncKeyspaceOptions();
   }
   // Why this order (Redis's main): listen first (a busy port ends the
   // process before the logo, which test harnesses rely on to retry on

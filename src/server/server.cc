@@ -131,7 +131,10 @@ bool Server::UpdateProcTitle() {
 void Server::SyncKeyspaceOptions() {
   const Config& c = cfg();
   engine::KeyspaceOptions& o = keyspace_->options();
-  o.replica = !c.masterhost.empty();
+  // Why the cluster too: a cluster replica restarted from nodes.conf is a
+  // replica (no active expiry of its master's keys) before the cron gives
+  // it a replication link (Redis's iAmMaster).
+  o.replica = !c.masterhost.empty() || (cluster_ && cluster_->IAmReplica());
   o.replica_read_only = c.replica_read_only;
   o.lazyfree_lazy_expire = c.lazyfree_lazy_expire;
   o.lazyfree_lazy_server_del = c.lazyfree_lazy_server_del;
@@ -652,7 +655,9 @@ void Server::Cron() {
   DatabasesCron();
   PersistenceCron();
   if (repl_) repl_->Cron();
-  if (cluster_) cluster_->Cron();
+  // Why not while loading: Redis runs no cron then (only file events), so
+  // the failure detector does not count the load's pauses against peers.
+  if (cluster_ && !snapshots_->loading() && !snapshots_->async_loading()) cluster_->Cron();
   for (auto& h : cron_hooks_) h();
 }
 
