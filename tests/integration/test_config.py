@@ -86,15 +86,19 @@ SHIPPED = ["redis.conf", "redis-master.conf", "redis-replica.conf", "redis-clust
 INACTIVE = {
     "redis-master.conf": [],
     "redis-replica.conf": [],
-    "redis-cluster.conf": [("cluster-enabled",), ("cluster-config-file",),
-                           ("cluster-announce-ip",), ("cluster-require-full-coverage",)],
+    "redis-cluster.conf": [],
     "redis.conf": [],
 }
 ACTIVE = ["port", "bind", "maxclients", "dir", "logfile", "loglevel", "hz", "databases",
           "maxmemory", "maxmemory-policy",
           # issue 10: replication
           "repl-backlog-size", "min-slaves-to-write", "min-replicas-to-write", "slaveof",
-          "replicaof", "slave-lazy-flush", "replica-lazy-flush", "repl-diskless-sync"]
+          "replicaof", "slave-lazy-flush", "replica-lazy-flush", "repl-diskless-sync",
+          # issue 12: cluster
+          "cluster-enabled", "cluster-config-file", "cluster-announce-ip",
+          "cluster-announce-port", "cluster-announce-bus-port", "cluster-require-full-coverage",
+          "cluster-slave-validity-factor", "cluster-migration-barrier",
+          "cluster-allow-reads-when-down", "cluster-slave-no-failover"]
 # Directives left at their default value are not worth a warning.
 AT_DEFAULT = {"redis-cluster.conf": ["cluster-node-timeout"],
               "redis-master.conf": ["repl-diskless-sync", "repl-backlog-ttl"]}
