@@ -63,9 +63,11 @@ TEST(EventLoop, LevelTriggeredReadabilityAndWritabilityOnDemand) {
 TEST(EventLoop, TimersRunInOrderAndCanBeCancelled) {
   EventLoop loop;
   std::vector<int> order;
-  loop.AddTimer(2000, [&] { order.push_back(2); });
-  loop.AddTimer(1000, [&] { order.push_back(1); });
-  auto id = loop.AddTimer(1500, [&] { order.push_back(99); });
+  // Why tens of ms: a posted call runs after the timers already due, and
+  // under ASan on a loaded machine 1 ms passes before the first RunOnce.
+  loop.AddTimer(40000, [&] { order.push_back(2); });
+  loop.AddTimer(20000, [&] { order.push_back(1); });
+  auto id = loop.AddTimer(30000, [&] { order.push_back(99); });
   loop.CancelTimer(id);
   loop.Post([&] { order.push_back(0); });
   for (int i = 0; i < 20 && order.size() < 3; i++) loop.RunOnce(50);
